@@ -1,0 +1,15 @@
+// npm start: serves a bundle (build/app.js by default) on this machine, as a board would.
+import { readFileSync } from 'node:fs';
+import { runBundle } from './espruino-env';
+
+const file = process.argv[2] || 'build/app.js';
+const portBase = process.env.HTTPSRV_PORT_BASE ? Number(process.env.HTTPSRV_PORT_BASE) : 8000;
+
+runBundle(readFileSync(file, 'latin1'), file, {
+  portBase,
+  onListen(port, hostPort) {
+    const mapped = port == hostPort ? ''
+      : ` (the app's port ${port}, mapped to ${hostPort}: ports below 1024 need privileges here)`;
+    console.log(`${file} serving on http://localhost:${hostPort}/${mapped}`);
+  }
+});

@@ -1,0 +1,44 @@
+/**
+ * Errors that carry the HTTP status answering them. Espruino cannot run `class X extends
+ * Error` (see espruino-notes.md), so these are constructor functions whose prototypes chain
+ * to Error's: `instanceof` works on Espruino and on Node.
+ */
+export interface HTTPError {
+  name: string;
+  message: string;
+  status: number;
+}
+
+export interface HTTPErrorType<A extends any[]> {
+  new (...args: A): HTTPError;
+  prototype: HTTPError;
+}
+
+/** An error answered with `status`: `throw new HTTPError(403, 'no entry')` in a callback. */
+export var HTTPError = function (this: HTTPError, status: number, message?: string) {
+  this.status = status;
+  this.message = message || '';
+} as any as HTTPErrorType<[number, string?]>;
+HTTPError.prototype = Object.create(Error.prototype);
+HTTPError.prototype.name = 'HTTPError';
+// Espruino's String(err) gives "[object Object]" for such errors: say what it is instead
+HTTPError.prototype.toString = function (this: HTTPError) {
+  return this.name + ': ' + this.message;
+};
+
+function errorType(name: string, status: number): HTTPErrorType<[string?]> {
+  var type = function (this: HTTPError, message?: string) {
+    this.message = message || '';
+  } as any as HTTPErrorType<[string?]>;
+  type.prototype = Object.create(HTTPError.prototype);
+  type.prototype.name = name;
+  type.prototype.status = status;
+  return type;
+}
+
+/** No callback is registered for the method and path: 404. */
+export var NoCallbackError = errorType('NoCallbackError', 404);
+/** The method is unknown or has no callbacks registered: 501. */
+export var NoMethodError = errorType('NoMethodError', 501);
+/** The request target is not a valid ASCII URL: 400. */
+export var URLInvalidError = errorType('URLInvalidError', 400);

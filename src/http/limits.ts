@@ -1,0 +1,21 @@
+/**
+ * Every bound on what one request may make the server hold, in one place, each with the
+ * status that answers a request over it. A server copies these (HTTPServer.limits) and each
+ * is checked as bytes arrive, never after.
+ */
+export interface Limits {
+  /** bytes of the request line ("GET /path?query HTTP/1.1"): 414 URI Too Long */
+  line: number;
+  /** bytes of the header fields after the request line: 431 Request Header Fields Too Large */
+  head: number;
+  /** number of header fields: 431 Request Header Fields Too Large */
+  fields: number;
+  /** bytes of a request body that readallFrom will take: 413 Content Too Large */
+  body: number;
+  /** seconds a client has to send a complete head (408 Request Timeout), and readallFrom's
+   *  default wait for the body */
+  timeout: number;
+}
+
+/** Defaults sized for an ESP8266 (about 1,600 JsVars, ~8 bytes of string each). */
+export var DEFAULT_LIMITS: Limits = { line: 512, head: 2048, fields: 32, body: 2048, timeout: 10 };

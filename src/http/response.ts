@@ -1,0 +1,69 @@
+/** Responses: the status table, response objects, the head of a response, the error view. */
+
+export var CT_PLAIN = 'text/plain';
+export var CT_HTML = 'text/html';
+export var CT_JSON = 'application/json';
+
+export type Headers = { [name: string]: string };
+
+export interface Response {
+  status: number;
+  body: string;
+  contentType: string;
+  headers: Headers;
+}
+
+/** The statuses a response may have: the spec's three, and those the server itself sends. */
+var statuses: { [status: number]: string } = {
+  200: 'OK', 400: 'Bad Request', 404: 'Not Found', 408: 'Request Timeout',
+  411: 'Length Required', 413: 'Content Too Large', 414: 'URI Too Long',
+  431: 'Request Header Fields Too Large', 500: 'Internal Server Error',
+  501: 'Not Implemented', 505: 'HTTP Version Not Supported'
+};
+
+var NEWLINE = /[\r\n]/;
+
+/** Makes `status` usable in responses: addStatus(204, 'No Content'). */
+export function addStatus(num: number, statusStr: string): void {
+  if (!(num >= 100 && num <= 999 && num % 1 == 0) || typeof statusStr != 'string' ||
+      NEWLINE.test(statusStr)) {
+    throw new Error('addStatus: expected a status 100-999 and a one-line text');
+  }
+  statuses[num] = statusStr;
+}
+
+/** Builds a response object; a body that is not a string is sent as JSON text. */
+export function response(status: number, body?: any, contentType?: string,
+                         headers?: Headers): Response {
+  if (!statuses[status]) throw new Error('unknown status ' + status + ': addStatus() it first');
+  return {
+    status: status,
+    body: body === undefined ? '' : typeof body == 'string' ? body : JSON.stringify(body),
+    contentType: contentType || CT_PLAIN,
+    headers: headers || {}
+  };
+}
+
+/** The status line and header fields of a response, with the empty line that ends them.
+ *  An empty body's length is announced only when `complete`: otherwise the caller may go on
+ *  writing the body itself, and the end of the connection ends it. */
+export function formatHead(r: Response, complete?: boolean): string {
+  var head = 'HTTP/1.1 ' + r.status + ' ' + statuses[r.status] + '\r\nContent-Type: ' +
+    r.contentType + (r.body || complete ? '\r\nContent-Length: ' + r.body.length : '') +
+    '\r\nConnection: close\r\n', headers = r.headers;
+  for (var name in headers) {
+    if (NEWLINE.test(name + headers[name])) throw new Error('header with a line break: ' + name);
+    head += name + ': ' + headers[name] + '\r\n';
+  }
+  return head + '\r\n';
+}
+
+/** The default error response: the error's status (500 when it has none) and a JSON body
+ *  with its name and detail. Replace it with HTTPServer's setErrorView(). */
+export function errorView(exc: any): Response {
+  var status = exc && statuses[exc.status] ? exc.status : 500;
+  return response(status, {
+    error: exc && (exc.name || exc.type) || 'Error',
+    detail: exc && exc.message !== undefined ? exc.message : String(exc)
+  }, CT_JSON);
+}

@@ -1,0 +1,68 @@
+/** Request targets: percent-decoding (with the spec's symbol table) and query strings. */
+import { URLInvalidError } from './errors';
+
+/** Percent-encoding (upper-case hex) → symbol; by default the reserved characters and space. */
+var symbols: { [percEnc: string]: string } = {};
+var RESERVED = " !#$&'()*+,/:;=?@[]";
+for (var i = 0; i < RESERVED.length; i++) {
+  symbols['%' + RESERVED.charCodeAt(i).toString(16).toUpperCase()] = RESERVED.charAt(i);
+}
+
+var PERC_ENC = /^%[0-9A-Fa-f][0-9A-Fa-f]$/;
+
+/** Adds a symbol that unencode() decodes: addSymbol('%41', 'A'). */
+export function addSymbol(percEnc: string, symbol: string): void {
+  if (!PERC_ENC.test(percEnc) || typeof symbol != 'string') {
+    throw new Error('addSymbol: expected "%XX" and a string, got ' + percEnc);
+  }
+  symbols[percEnc.toUpperCase()] = symbol;
+}
+
+/** Decodes the known percent-encodings of `str`; others stay as they are. A '%' not
+ *  followed by two hex digits throws URLInvalidError. */
+export function unencode(str: string): string {
+  var at = str.indexOf('%');
+  if (at < 0) return str;
+  var out = '', from = 0, enc: string;
+  while (at >= 0) {
+    enc = str.substring(at, at + 3);
+    if (!PERC_ENC.test(enc)) throw new URLInvalidError('bad percent-encoding at ' + at);
+    out += str.substring(from, at) + (symbols[enc.toUpperCase()] || enc);
+    from = at + 3;
+    at = str.indexOf('%', from);
+  }
+  return out + str.substring(from);
+}
+
+export interface Target {
+  /** the decoded path */
+  loc: string;
+  /** query parameters, decoded; a name without '=' maps to null */
+  params: { [name: string]: string | null };
+}
+
+/** Anything but visible ASCII, and '#' (a fragment is never sent in a request target). */
+var NOT_URL = /[^\x21-\x22\x24-\x7e]/;
+
+/** Splits and decodes an origin-form ("/p?q") or absolute-form ("http://h/p?q") target. */
+export function parseTarget(target: string): Target {
+  if (NOT_URL.test(target)) throw new URLInvalidError('only visible ASCII is allowed in a URL');
+  if (target.substring(0, 7).toLowerCase() == 'http://') {
+    var slash = target.indexOf('/', 7);
+    target = slash < 0 ? '/' : target.substring(slash);
+  }
+  if (target.charAt(0) != '/') throw new URLInvalidError('the path must start with /');
+  var q = target.indexOf('?'), params: { [name: string]: string | null } = {};
+  if (q >= 0) {
+    var pairs = target.substring(q + 1).split('&'), pair: string, eq: number;
+    for (var i = 0; i < pairs.length; i++) {
+      pair = pairs[i];
+      if (pair == '') continue;
+      eq = pair.indexOf('=');
+      if (eq < 0) params[unencode(pair)] = null;
+      else params[unencode(pair.substring(0, eq))] = unencode(pair.substring(eq + 1));
+    }
+    target = target.substring(0, q);
+  }
+  return { loc: unencode(target), params: params };
+}

@@ -1,0 +1,6 @@
+// What the Espruino interpreter provides and @types/espruino does not declare.
+declare function require(module: string): any;
+declare function setTimeout(fn: (...args: any[]) => void, ms: number, ...args: any[]): any;
+declare function clearTimeout(id: any): void;
+declare var console: { log(...args: any[]): void };
+declare var process: { memory(): { free: number; usage: number; total: number } };
