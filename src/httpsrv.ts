@@ -37,7 +37,7 @@ export class Connection {
   need = 0;
   /** a readallFrom waiting for more body: called with each piece, null when the client left */
   reader: ((data: string | null) => void) | null = null;
-  timer: any;
+  timer: any = 0;
   isHead = false;
   sent = false;
   closed = false;
@@ -231,7 +231,8 @@ export function readallFrom(source: any, into?: Writable | null, timeout?: numbe
                             chunkSize?: number): Promise<any> {
   var size = chunkSize || 64;
   return new Promise(function (resolve, reject) {
-    var out = '', got = 0, timer: any, ended = false;
+    // Espruino throws on clearTimeout(undefined): timers start at 0
+    var out = '', got = 0, timer: any = 0, ended = false;
     function put(data: string) {
       got += data.length;
       if (!into) out += data;

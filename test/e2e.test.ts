@@ -1,0 +1,63 @@
+/**
+ * End to end: real HTTP over sockets to the built bundles, on the host and (ESPRUINO_BIN) on
+ * the real interpreter, or on a board (E2E_HOST). The same table runs unchanged on each.
+ */
+import { strict as assert } from 'node:assert';
+import { exchange } from './e2e/client';
+import { cases, mismatch } from './e2e/cases';
+import { kinds, start, Target, warnIfNoInterpreter } from './e2e/target';
+
+after(warnIfNoInterpreter);
+
+for (const kind of kinds()) {
+  describe(`end to end on ${kind === 'host' ? 'the host (Node sockets)' : kind === 'espruino' ? 'the real interpreter' : 'the board'}`, function () {
+    describe('build/e2e-app.js: the whole API', function () {
+      let target: Target;
+      before(async function () { target = await start(kind, 'build/e2e-app.js', true); });
+      after(() => target?.stop());
+
+      for (const c of cases) {
+        it(c.name, async function () {
+          const reply = await exchange({ host: target.host, port: target.port + (c.second ? 1 : 0),
+            send: c.send, pause: c.pause, timeout: c.timeout });
+          const problem = mismatch(c, reply);
+          assert.equal(problem, '', `${c.name}: ${problem}\n      server said: ${target.output().slice(-500)}`);
+          if (c.bad) {
+            const next = await exchange({ host: target.host, port: target.port,
+              send: ['GET /page HTTP/1.1\r\nHost: x\r\n\r\n'] });
+            assert.equal(next.status, 200, `the request after "${c.name}" was not served: ${next.raw}`);
+          }
+        });
+      }
+
+      it('the second server refuses connections once closed', async function () {
+        await assert.rejects(exchange({ host: target.host, port: target.port + 1, send: ['GET /ping HTTP/1.0\r\n\r\n'] }),
+          /ECONNREFUSED/);
+      });
+    });
+
+    describe('build/app.js: the spec example as built', function () {
+      let target: Target;
+      before(async function () {
+        if (kind === 'espruino' && process.getuid?.() !== 0) {
+          console.log('    (skipped: build/app.js listens on port 80, which needs root here)');
+          return this.skip();
+        }
+        target = await start(kind, 'build/app.js', false);
+      });
+      after(() => target?.stop());
+
+      it('serves Hello from Kyanit! at /page', async function () {
+        const reply = await exchange({ host: target.host, port: target.port,
+          send: ['GET /page HTTP/1.1\r\nHost: board\r\nUser-Agent: test\r\nAccept: */*\r\n\r\n'] });
+        assert.equal(reply.status, 200, reply.raw);
+        assert.equal(reply.body, 'Hello from Kyanit!');
+      });
+
+      it('answers 404 elsewhere', async function () {
+        const reply = await exchange({ host: target.host, port: target.port, send: ['GET / HTTP/1.0\r\n\r\n'] });
+        assert.equal(reply.status, 404, reply.raw);
+      });
+    });
+  });
+}

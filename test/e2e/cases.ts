@@ -1,0 +1,220 @@
+/**
+ * The end-to-end cases: raw request bytes and what a user would see come back, run in order
+ * (some change the server's routes or error view for the cases after them) against
+ * build/e2e-app.js (test/fixtures/app.ts) wherever it runs.
+ */
+import { Reply } from './client';
+
+export interface Case {
+  name: string;
+  /** pieces of the request, sent `pause` ms apart */
+  send: string[];
+  pause?: number;
+  /** send to the fixture's second server (port + 1) */
+  second?: boolean;
+  status: number | null;
+  body?: string | RegExp;
+  json?: unknown;
+  headers?: { [name: string]: string | RegExp | null };
+  /** bad input: the next request must still be served */
+  bad?: boolean;
+  timeout?: number;
+}
+
+const HOST = 'Host: test\r\n';
+const get = (target: string, more = '') => [`GET ${target} HTTP/1.1\r\n${HOST}${more}\r\n`];
+const req = (method: string, target: string, body = '', more = '') =>
+  [`${method} ${target} HTTP/1.1\r\n${HOST}${more}` +
+   (body ? `Content-Length: ${body.length}\r\n` : '') + `\r\n${body}`];
+/** In an expected JSON value: anything may stand here. */
+export const ANY = { any: true };
+const error = (name: string, detail: unknown = ANY) => ({ error: name, detail });
+
+export const cases: Case[] = [
+  // the spec's example
+  { name: 'GET /page answers the example page', send: get('/page'), status: 200,
+    body: 'Hello from Kyanit!',
+    headers: { 'content-type': 'text/plain', 'content-length': '18', connection: 'close' } },
+  { name: 'HEAD /page runs the GET callback and sends no body', send: req('HEAD', '/page'),
+    status: 200, body: '', headers: { 'content-length': '18' } },
+  { name: 'HTTP/1.0 without Host is served', send: ['GET /page HTTP/1.0\r\n\r\n'], status: 200,
+    body: 'Hello from Kyanit!' },
+  { name: 'an unknown path is 404 NoCallbackError', send: get('/nope'), status: 404,
+    json: error('NoCallbackError', '/nope'), headers: { 'content-type': 'application/json' } },
+  { name: 'a method without callbacks is 501 NoMethodError', second: true, send: req('POST', '/ping'),
+    status: 501, json: error('NoMethodError', 'POST') },
+  { name: 'a method with callbacks but no matching pattern is 404', send: req('PATCH', '/nope'),
+    status: 404, json: error('NoCallbackError', '/nope') },
+  { name: 'an unknown method is 501 NoMethodError', send: req('BREW', '/page'), status: 501,
+    json: error('NoMethodError', 'BREW') },
+  { name: 'a lower-case method is 501', send: req('get', '/page'), status: 501,
+    json: error('NoMethodError', 'get') },
+  { name: 'PUT reaches its callback', send: req('PUT', '/method', 'x'), status: 200, body: 'method PUT' },
+  { name: 'PATCH reaches its callback', send: req('PATCH', '/method'), status: 200, body: 'method PATCH' },
+  { name: 'DELETE reaches its callback', send: req('DELETE', '/method'), status: 200, body: 'method DELETE' },
+  { name: 'OPTIONS reaches its callback', send: req('OPTIONS', '/method'), status: 200, body: 'method OPTIONS' },
+  { name: 'patterns are tried in registration order', send: get('/first-or-second'), status: 200,
+    body: 'first' },
+
+  // query and path decoding
+  { name: 'query parameters, a flag without value is null', send: get('/echo?a=1&b=two&flag&&c='),
+    status: 200, json: { method: 'GET', loc: '/echo', params: { a: '1', b: 'two', flag: null, c: '' },
+      headers: { host: 'test' }, addr: 'undefined' } },
+  { name: 'reserved characters and space are decoded, others stay encoded',
+    send: get('/echo/a%20b%2Fc%41%e2%82%ac?q=a%26b%3Dc%3f'), status: 200,
+    json: { method: 'GET', loc: '/echo/a b/c%41%e2%82%ac', params: { q: 'a&b=c?' },
+      headers: { host: 'test' }, addr: 'undefined' } },
+  { name: 'addSymbol extends decoding', send: get('/echo/%7E%7e'), status: 200,
+    json: { method: 'GET', loc: '/echo/~~', params: {}, headers: { host: 'test' }, addr: 'undefined' } },
+  { name: 'unencode() decodes what a callback gives it', send: get('/unencode', 'X-Raw: a%20b%41%2f\r\n'),
+    status: 200, body: 'a b%41/' },
+  { name: 'an absolute-form target is served by its path', send: get('http://test/echo?x=1'),
+    status: 200, json: { method: 'GET', loc: '/echo', params: { x: '1' }, headers: { host: 'test' },
+      addr: 'undefined' } },
+
+  // headers
+  { name: 'header names are lower-case, values whole, repeats joined',
+    send: ['GET /echo HTTP/1.1\r\nHost: a:80\r\nX-Mixed-Case:   Value, with: colons  \r\n' +
+      'Accept: a\r\naccept: b\r\n\r\n'],
+    status: 200, json: { method: 'GET', loc: '/echo', params: {},
+      headers: { host: 'a:80', 'x-mixed-case': 'Value, with: colons', accept: 'a, b' },
+      addr: 'undefined' } },
+  { name: 'a head split mid-line across packets', pause: 30,
+    send: ['GE', 'T /pa', 'ge HTTP/1.1\r', '\nHo', 'st: x\r\n', '\r', '\n'], status: 200,
+    body: 'Hello from Kyanit!' },
+  { name: 'bare LF line ends are accepted', send: ['GET /page HTTP/1.1\nHost: x\n\n'], status: 200,
+    body: 'Hello from Kyanit!' },
+  { name: 'empty lines before the request line are ignored', send: ['\r\n\r\nGET /page HTTP/1.1\r\nHost: x\r\n\r\n'],
+    status: 200, body: 'Hello from Kyanit!' },
+
+  // bodies
+  { name: 'readallFrom resolves with the body sent with the head', send: req('POST', '/body', 'hello world'),
+    status: 200, body: '11:hello world' },
+  { name: 'readallFrom gathers a body split across packets', pause: 50,
+    send: ['POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 16\r\n\r\nfirst', '-second', '-end'],
+    status: 200, body: '16:first-second-end' },
+  { name: 'readallFrom takes exactly Content-Length bytes', send: req('POST', '/body', 'abc').map((s) => s + 'EXTRA'),
+    status: 200, body: '3:abc' },
+  { name: 'readallFrom with no body resolves empty', send: req('POST', '/body'), status: 200, body: '0:' },
+  { name: 'readallFrom into a writer, in chunkSize pieces', send: req('POST', '/into', 'abcdefghijklmnopqrstuvwxy'),
+    status: 200, body: 'true abcdefghij|klmnopqrst|uvwxy' },
+  { name: 'a body over the limit is 413', send: req('POST', '/body', 'x'.repeat(1001)), status: 413,
+    json: error('HTTPError') },
+  { name: 'a chunked body is 411', send: ['POST /body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n'],
+    status: 411 },
+  { name: 'a body that stops coming is 408', send: ['POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc'],
+    status: 408, bad: true },
+
+  // responses
+  { name: 'sendResponse with an empty body, then writes to conn', send: get('/stream'), status: 200,
+    body: '<p>one</p><p>two</p>', headers: { 'content-type': 'text/html', 'content-length': null } },
+  { name: 'HEAD of a streamed page sends only the head', send: req('HEAD', '/stream'), status: 200, body: '' },
+  { name: 'a Promise of a response, with added status and headers', send: get('/later'), status: 201,
+    body: 'made', headers: { 'x-later': 'yes', 'content-length': '4' } },
+  { name: 'a non-string body is sent as JSON', send: get('/json'), status: 200, json: { a: [1, 'two'] },
+    headers: { 'content-type': 'application/json' } },
+  { name: 'a callback that throws is 500 with the error', send: get('/throw'), status: 500,
+    json: error('Error', 'boom') },
+  { name: 'a callback whose Promise rejects is 500', send: get('/reject'), status: 500,
+    json: error('Error', 'nope') },
+  { name: 'a callback that answers nothing is 500', send: get('/nothing'), status: 500 },
+  { name: 'a status never added is 500', send: get('/unknown-status'), status: 500,
+    body: /unknown status 299/ },
+  { name: 'an HTTPError thrown by a callback gives its status', send: get('/http-error'), status: 413,
+    json: error('HTTPError', 'too big') },
+
+  // the error view, routes, the runner
+  { name: 'setErrorView replaces the error view', send: get('/view/custom'), status: 200 },
+  { name: 'the custom view answers errors', send: get('/nope'), status: 500,
+    body: 'custom view: NoCallbackError', headers: { 'x-view': 'custom' } },
+  { name: 'the custom view answers bad requests too', send: ['GET /page HTTP/9.9\r\n\r\n'], status: 500,
+    body: 'custom view: HTTPError' },
+  { name: 'setErrorView(errorView) restores the default', send: get('/view/default'), status: 200 },
+  { name: 'the default view is back', send: get('/nope'), status: 404, json: error('NoCallbackError', '/nope') },
+  { name: 'a route not yet registered is 404', send: get('/dynamic'), status: 404 },
+  { name: 'register() from a callback', send: req('POST', '/routes'), status: 201, body: 'registered' },
+  { name: 'the registered route answers', send: get('/dynamic'), status: 200, body: 'dynamic' },
+  { name: 'getRegistered() lists method → patterns', send: get('/registered'), status: 200,
+    body: /"GET":\["\^\/page\$","\^\/echo",.*"\^\/dynamic\$"\].*"DELETE":\["\^\/routes\$","\^\/method\$"\]/ },
+  { name: 'deregister() from a callback', send: req('DELETE', '/routes'), status: 200, body: 'deregistered' },
+  { name: 'the deregistered route is 404 again', send: get('/dynamic'), status: 404 },
+  { name: 'the runner runs both servers as tasks', send: get('/runner'), status: 200,
+    json: { state: 'running', tasks: ['httpsrv', 'second'], cleanups: 0 } },
+  { name: 'the second server answers', second: true, send: get('/ping'), status: 200, body: 'pong' },
+  { name: 'close() stops the second server', send: get('/second/close'), status: 200, body: 'closed' },
+  { name: 'its task ended when it closed', send: get('/runner'), status: 200,
+    json: { state: 'running', tasks: ['httpsrv'], cleanups: 0 } },
+
+  // bad input: each answered, and the next request is still served
+  { name: 'garbage is 400', send: ['GARBAGE\r\n\r\n'], status: 400, bad: true },
+  { name: 'a request line without version is 400', send: ['GET /page\r\n\r\n'], status: 400, bad: true },
+  { name: 'two spaces in the request line is 400', send: ['GET  /page HTTP/1.1\r\nHost: x\r\n\r\n'], status: 400, bad: true },
+  { name: 'HTTP/2.0 is 505', send: ['GET /page HTTP/2.0\r\nHost: x\r\n\r\n'], status: 505, bad: true },
+  { name: 'HTTP/1.1 without Host is 400', send: ['GET /page HTTP/1.1\r\n\r\n'], status: 400, bad: true },
+  { name: 'two Host fields are 400', send: get('/page', 'Host: y\r\n'), status: 400, bad: true },
+  { name: 'a non-ASCII URL is 400 URLInvalidError', send: get('/p\xe9ge'), status: 400,
+    json: error('URLInvalidError'), bad: true },
+  { name: 'a bad escape is 400 URLInvalidError', send: get('/echo%zz'), status: 400,
+    json: error('URLInvalidError'), bad: true },
+  { name: 'a cut escape is 400 URLInvalidError', send: get('/echo?a=%4'), status: 400,
+    json: error('URLInvalidError'), bad: true },
+  { name: 'a path without / is 400 URLInvalidError', send: get('page'), status: 400,
+    json: error('URLInvalidError'), bad: true },
+  { name: 'a fragment in the target is 400', send: get('/page#top'), status: 400, bad: true },
+  { name: 'NUL in a header is 400', send: get('/page', 'X-A: a\x00b\r\n'), status: 400, bad: true },
+  { name: 'a header without colon is 400', send: get('/page', 'NoColon\r\n'), status: 400, bad: true },
+  { name: 'white space before the colon is 400', send: ['GET /page HTTP/1.1\r\nHost : x\r\n\r\n'], status: 400, bad: true },
+  { name: 'obs-fold is 400', send: get('/page', 'X-A: a\r\n  b\r\n'), status: 400, bad: true },
+  { name: 'a bare CR inside a line is 400', send: get('/page', 'X-A: a\rb\r\n'), status: 400, bad: true },
+  { name: 'Content-Length with Transfer-Encoding is 400',
+    send: get('/page', 'Content-Length: 3\r\nTransfer-Encoding: chunked\r\n'), status: 400, bad: true },
+  { name: 'a malformed Content-Length is 400', send: get('/page', 'Content-Length: 1x\r\n'), status: 400, bad: true },
+  { name: 'two Content-Lengths are 400', send: get('/page', 'Content-Length: 1\r\nContent-Length: 2\r\n'),
+    status: 400, bad: true },
+  { name: 'a request line over 512 bytes is 414', send: get('/' + 'a'.repeat(600)), status: 414, bad: true },
+  { name: 'a long request line is 414 before its end arrives', send: ['GET /' + 'a'.repeat(600)],
+    status: 414, bad: true },
+  { name: 'header fields over 2048 bytes are 431', send: get('/page', 'X-Big: ' + 'b'.repeat(2100) + '\r\n'),
+    status: 431, bad: true },
+  { name: 'more than 32 header fields are 431',
+    send: get('/page', Array.from({ length: 40 }, (_, i) => `X-${i}: ${i}\r\n`).join('')),
+    status: 431, bad: true },
+  { name: 'a head that stops coming is 408', send: ['GET /page HTTP/1.1\r\nHost: x\r\n'],
+    status: 408, bad: true },
+  { name: 'a connection that sends nothing is closed', send: [], status: null, body: '', bad: true },
+  { name: 'binary bytes (a TLS hello) are answered 400', send: ['\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\n'],
+    status: 400, bad: true }
+];
+
+/** Checks a reply against its case; returns what differs, or '' when it matches. */
+export function mismatch(c: Case, r: Reply): string {
+  const problems: string[] = [];
+  if (r.status !== c.status) problems.push(`status ${r.status}, expected ${c.status}`);
+  if (typeof c.body == 'string' && r.body !== c.body) problems.push(`body ${JSON.stringify(r.body)}`);
+  if (c.body instanceof RegExp && !c.body.test(r.body)) problems.push(`body ${JSON.stringify(r.body)}`);
+  if (c.json !== undefined) {
+    let got: unknown;
+    try { got = JSON.parse(r.body); } catch { got = r.body; }
+    if (!jsonMatches(got, c.json)) problems.push(`json ${JSON.stringify(got)}`);
+  }
+  for (const [name, want] of Object.entries(c.headers ?? {})) {
+    const got = r.headers[name];
+    const ok = want === null ? got === undefined : want instanceof RegExp ? want.test(got ?? '') : got === want;
+    if (!ok) problems.push(`header ${name}: ${JSON.stringify(got)}`);
+  }
+  if (r.status !== null && !/^close$/i.test(r.headers.connection ?? '')) problems.push('no Connection: close');
+  return problems.length ? problems.join('; ') + `\n      raw: ${JSON.stringify(r.raw)}` : '';
+}
+
+/** Deep equality, where ANY matches anything. */
+function jsonMatches(got: unknown, want: unknown): boolean {
+  if (want === ANY) return true;
+  if (want === null || typeof want != 'object') return got === want;
+  if (got === null || typeof got != 'object') return false;
+  if (Array.isArray(want)) {
+    return Array.isArray(got) && got.length == want.length && want.every((w, i) => jsonMatches(got[i], w));
+  }
+  const keys = Object.keys(want);
+  return keys.length == Object.keys(got).length &&
+    keys.every((k) => jsonMatches((got as any)[k], (want as any)[k]));
+}

@@ -1,0 +1,81 @@
+/**
+ * Where the end-to-end suite runs a bundle: on the host (host/serve.ts, Node's sockets),
+ * on the real interpreter (ESPRUINO_BIN, a Linux build of Espruino), or on a board already
+ * flashed with it (E2E_HOST=<board IP>, E2E_PORT, default 80).
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort, waitForPort } from './client';
+
+export const ROOT = resolve(__dirname, '..', '..');
+export const ESPRUINO_BIN = process.env.ESPRUINO_BIN ? resolve(process.env.ESPRUINO_BIN) : '';
+
+export interface Target {
+  name: string;
+  host: string;
+  /** the port the bundle's first server listens on (its second one is port + 1) */
+  port: number;
+  /** what the process printed so far */
+  output(): string;
+  stop(): void;
+}
+
+export type Kind = 'host' | 'espruino' | 'board';
+
+/** The kinds to run against here: the host always (unless a board is named), and the real
+ *  interpreter when ESPRUINO_BIN is set. */
+export function kinds(): Kind[] {
+  if (process.env.E2E_HOST) return ['board'];
+  return ESPRUINO_BIN ? ['host', 'espruino'] : ['host'];
+}
+
+export function warnIfNoInterpreter(): void {
+  if (!ESPRUINO_BIN && !process.env.E2E_HOST) {
+    console.log('\n  *** ESPRUINO_BIN is not set: the end-to-end suite ran on the host only, NOT on' +
+      '\n  *** the real interpreter. Run ESPRUINO_BIN=../shared/espruino/espruino npm test\n');
+  }
+}
+
+function startProcess(kind: Kind, file: string, env: NodeJS.ProcessEnv): ChildProcess {
+  if (kind == 'espruino') {
+    return spawn(ESPRUINO_BIN, [file], { cwd: mkdtempSync(join(tmpdir(), 'espruino-')), env });
+  }
+  // node itself (not tsx's CLI, which would leave its child running when killed)
+  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'host/serve.ts'), file],
+    { cwd: ROOT, env });
+}
+
+/**
+ * Starts `bundle` (a file under build/). With `port`, the bundle is given E2E_PORT; without,
+ * it listens where it says (80: mapped to a free port on the host).
+ */
+export async function start(kind: Kind, bundle: string, withPort: boolean): Promise<Target> {
+  if (kind == 'board') {
+    const port = Number(process.env.E2E_PORT || 80);
+    return { name: 'board', host: process.env.E2E_HOST!, port, output: () => '', stop() {} };
+  }
+  const free = await freePort();
+  const port = withPort ? free : kind == 'host' ? free : 80;
+  let code = readFileSync(join(ROOT, bundle), 'latin1');
+  if (withPort) code = `var E2E_PORT=${port};\n` + code;
+  const file = join(mkdtempSync(join(tmpdir(), 'httpsrv-e2e-')), 'app.js');
+  writeFileSync(file, code, 'latin1');
+  const env = { ...process.env, HTTPSRV_PORT_BASE: String(free - 80) };
+  const child = startProcess(kind, file, env);
+  let output = '';
+  child.stdout!.setEncoding('latin1').on('data', (d) => { output += d; });
+  child.stderr!.setEncoding('latin1').on('data', (d) => { output += d; });
+  const stop = () => { if (child.exitCode === null) child.kill('SIGKILL'); };
+  try {
+    await Promise.race([
+      waitForPort('127.0.0.1', port, 15000),
+      new Promise((_, reject) => child.on('exit', (c) => reject(new Error(`exited with ${c}`))))
+    ]);
+  } catch (e) {
+    stop();
+    throw new Error(`${kind} did not serve ${bundle} on ${port}: ${(e as Error).message}\n${output}`);
+  }
+  return { name: kind, host: '127.0.0.1', port, output: () => output, stop };
+}
