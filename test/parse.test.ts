@@ -1,0 +1,110 @@
+import { strict as assert } from 'node:assert';
+import { DEFAULT_LIMITS, Limits } from '../src/http/limits';
+import { DONE, FAILED, FIELDS, feed, Head, LINE, newHead } from '../src/http/parse';
+
+const limits: Limits = { ...DEFAULT_LIMITS };
+
+function parse(pieces: string[], lim: Limits = limits): Head {
+  const h = newHead();
+  for (const p of pieces) if (feed(h, p, lim) >= DONE) break;
+  return h;
+}
+
+describe('parse: the request head state machine', function () {
+  it('parses a complete head in one piece', function () {
+    const h = parse(['GET /a?b=1 HTTP/1.1\r\nHost: x\r\nUser-Agent:  curl/8 \r\n\r\nBODY']);
+    assert.equal(h.state, DONE);
+    assert.equal(h.method, 'GET');
+    assert.equal(h.target, '/a?b=1');
+    assert.equal(h.version, 'HTTP/1.1');
+    assert.deepEqual(h.fields, { host: 'x', 'user-agent': 'curl/8' });
+    assert.equal(h.rest, 'BODY');
+  });
+
+  it('moves LINE → FIELDS → DONE as pieces arrive, byte by byte', function () {
+    const text = 'POST /x HTTP/1.0\r\nContent-Length: 2\r\n\r\nok';
+    const h = newHead();
+    const states: number[] = [];
+    for (const ch of text) {
+      const s = feed(h, ch, limits);
+      if (states[states.length - 1] !== s) states.push(s);
+      if (s == DONE) break;
+    }
+    assert.deepEqual(states, [LINE, FIELDS, DONE]);
+    assert.equal(h.fields['content-length'], '2');
+    assert.equal(h.rest, '');
+  });
+
+  it('keeps only the unfinished line between pieces', function () {
+    const h = newHead();
+    feed(h, 'GET / HTTP/1.1\r\nHost: x\r\nX-Long: abc', limits);
+    assert.equal(h.buf, 'X-Long: abc');
+  });
+
+  it('joins repeated fields and lower-cases names', function () {
+    const h = parse(['GET / HTTP/1.1\r\nHost: x\r\nAccept: a\r\nACCEPT: b\r\n\r\n']);
+    assert.equal(h.fields.accept, 'a, b');
+  });
+
+  it('accepts bare LF and leading empty lines', function () {
+    assert.equal(parse(['\r\n\nGET / HTTP/1.1\nHost: x\n\n']).state, DONE);
+  });
+
+  const failures: [string, string, number][] = [
+    ['no version', 'GET /\r\n\r\n', 400],
+    ['extra space', 'GET / x HTTP/1.1\r\n\r\n', 400],
+    ['empty target', 'GET  HTTP/1.1\r\n\r\n', 400],
+    ['bad method token', 'G(T / HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['HTTP/2.0', 'GET / HTTP/2.0\r\n\r\n', 505],
+    ['garbage version', 'GET / HTTX/1.1\r\n\r\n', 400],
+    ['missing Host on 1.1', 'GET / HTTP/1.1\r\n\r\n', 400],
+    ['empty Host', 'GET / HTTP/1.1\r\nHost:\r\n\r\n', 400],
+    ['two Hosts', 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400],
+    ['no colon', 'GET / HTTP/1.1\r\nHost: a\r\nNope\r\n\r\n', 400],
+    ['space in name', 'GET / HTTP/1.1\r\nHost : a\r\n\r\n', 400],
+    ['obs-fold', 'GET / HTTP/1.1\r\nHost: a\r\n b\r\n\r\n', 400],
+    ['NUL in value', 'GET / HTTP/1.1\r\nHost: a\x00\r\n\r\n', 400],
+    ['CR inside a line', 'GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n', 400],
+    ['control byte in the request line', 'GET /\x01 HTTP/1.1\r\n\r\n', 400],
+    ['CL and TE', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n', 400],
+    ['CL not digits', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n', 400],
+    ['two CLs', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n', 400],
+    ['many empty lines first', '\r\n\r\n\r\n\r\n\r\n\r\nGET / HTTP/1.1\r\n', 400]
+  ];
+  for (const [what, text, status] of failures) {
+    it(`fails ${status} on ${what}`, function () {
+      const h = parse([text]);
+      assert.equal(h.state, FAILED, `${what}: state ${h.state}`);
+      assert.equal(h.status, status);
+      assert.ok(h.reason.length > 0);
+    });
+  }
+
+  it('answers 414 as soon as the request line outgrows its limit, before its end', function () {
+    const h = newHead();
+    assert.equal(feed(h, 'GET /' + 'a'.repeat(400), limits), LINE);
+    assert.equal(feed(h, 'a'.repeat(200), limits), FAILED);
+    assert.equal(h.status, 414);
+    assert.equal(h.buf, '', 'what was held is dropped');
+  });
+
+  it('answers 431 when the fields outgrow their byte limit, even inside one line', function () {
+    const h = newHead();
+    feed(h, 'GET / HTTP/1.1\r\nHost: x\r\nX: ', limits);
+    assert.equal(feed(h, 'v'.repeat(limits.head), limits), FAILED);
+    assert.equal(h.status, 431);
+  });
+
+  it('answers 431 past the field count', function () {
+    const lim = { ...limits, fields: 3 };
+    assert.equal(parse(['GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n'], lim).status, 431);
+    assert.equal(parse(['GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\n\r\n'], lim).state, DONE);
+  });
+
+  it('never holds more than its limits, whatever arrives', function () {
+    const h = newHead();
+    for (let i = 0; i < 1000 && h.state < DONE; i++) feed(h, 'x'.repeat(97), limits);
+    assert.equal(h.state, FAILED);
+    assert.ok(h.buf.length <= limits.line);
+  });
+});

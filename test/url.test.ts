@@ -1,0 +1,44 @@
+import { strict as assert } from 'node:assert';
+import { URLInvalidError } from '../src/http/errors';
+import { addSymbol, parseTarget, unencode } from '../src/http/url';
+
+describe('url: decoding request targets', function () {
+  it('decodes the reserved characters and space, in either hex case', function () {
+    assert.equal(unencode('%20%21%23%24%26%27%28%29%2A%2B%2C%2F%3A%3B%3D%3F%40%5B%5D'),
+      " !#$&'()*+,/:;=?@[]");
+    assert.equal(unencode('a%2fb%3a'), 'a/b:');
+  });
+
+  it('leaves other encodings as they are until addSymbol()', function () {
+    assert.equal(unencode('%41%e2%82%ac'), '%41%e2%82%ac');
+    addSymbol('%41', 'A');
+    assert.equal(unencode('%41%61'), 'A%61');
+  });
+
+  it('rejects addSymbol() misuse with a clear error', function () {
+    assert.throws(() => addSymbol('41', 'A'), /addSymbol/);
+    assert.throws(() => addSymbol('%4G', 'A'), /addSymbol/);
+  });
+
+  it('throws URLInvalidError on a broken escape', function () {
+    for (const bad of ['%', '%4', '%zz', 'a%g0']) {
+      assert.throws(() => unencode(bad), (e: unknown) => e instanceof URLInvalidError, bad);
+    }
+  });
+
+  it('splits path and query, a name without = maps to null', function () {
+    assert.deepEqual(parseTarget('/a%20b?x=1&flag&y=%26&&z='),
+      { loc: '/a b', params: { x: '1', flag: null, y: '&', z: '' } });
+  });
+
+  it('serves an absolute-form target by its path', function () {
+    assert.deepEqual(parseTarget('http://host:80/p?q=1'), { loc: '/p', params: { q: '1' } });
+    assert.deepEqual(parseTarget('HTTP://host'), { loc: '/', params: {} });
+  });
+
+  it('rejects non-ASCII, control bytes, fragments and relative paths', function () {
+    for (const bad of ['/é', '/a\x7f', '/a#b', 'page', '*', '']) {
+      assert.throws(() => parseTarget(bad), (e: unknown) => e instanceof URLInvalidError, bad);
+    }
+  });
+});
