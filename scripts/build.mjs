@@ -26,6 +26,8 @@ for (const [outfile, entry] of Object.entries(bundles)) {
     // cjs + node keeps require('net') as it is, for Espruino; the wrapper keeps names local
     format: 'cjs', platform: 'node', external: ['Wifi'],
     banner: { js: '(function(){' }, footer: { js: '})();' },
+    // internal fields end with '_': the minifier may rename them
+    mangleProps: /_$/,
     define: { WIFI_CONFIG: wifi }, logLevel: 'warning'
   });
   const code = readFileSync(outfile, 'utf8');

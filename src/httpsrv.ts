@@ -6,9 +6,9 @@
  */
 import { HTTPError } from './http/errors';
 import { DEFAULT_LIMITS, Limits } from './http/limits';
-import { DONE, FAILED, LINE, feed, Head, newHead } from './http/parse';
+import { DONE, LINE, feed, Head } from './http/parse';
 import { errorView, formatHead, Headers, response, Response } from './http/response';
-import { Callback, deregister, match, register, registered, Routes } from './http/router';
+import { deregister, getRegistered, match, register, Routes } from './http/router';
 import { parseTarget } from './http/url';
 import { listen } from './port/espruino';
 import { Listener, Socket } from './port/port';
@@ -27,137 +27,153 @@ export function setErrorView(fn: (exc: any) => Response): void {
   view = fn;
 }
 
-/** One client connection, as callbacks see it (`conn`): write() and end() go to the client. */
+/** One client connection, as callbacks see it (`conn`): write() and end() go to the client.
+ *  Its fields start on the prototype, so a connection sets only what it uses. */
 export class Connection {
   /** the request head while it is being read; null once dispatched */
-  h: Head | null = newHead();
+  declare h_: Head | null;
   /** body bytes received and not yet read, at most Content-Length and limits.body */
-  body = '';
+  declare body_: string;
   /** the body's Content-Length; -1 for a chunked body */
-  need = 0;
+  declare need_: number;
   /** a readallFrom waiting for more body: called with each piece, null when the client left */
-  reader: ((data: string | null) => void) | null = null;
-  timer: any = 0;
-  isHead = false;
-  sent = false;
-  closed = false;
-  constructor(public server: HTTPServer, public socket: Socket, public addr: any,
-              public done: () => void) {}
+  declare reader_: ((data: string | null) => void) | null;
+  declare timer_: any;
+  declare addr_: any;
+  declare isHead_: boolean;
+  declare sent_: boolean;
+  declare closed_: boolean;
+  declare server_: HTTPServer;
+  declare socket_: Socket;
+  declare done_: () => void;
+
+  constructor(server: HTTPServer, socket: Socket, done: () => void) {
+    this.server_ = server;
+    this.socket_ = socket;
+    this.done_ = done;
+    this.h_ = new Head();
+  }
 
   /** Sends `data` to the client (after a HEAD request's head, nothing more is sent). */
   write(data: string): void {
-    if (!(this.isHead && this.sent) && !this.closed) this.socket.write(data);
-    this.sent = true;
+    if (!(this.isHead_ && this.sent_) && !this.closed_) this.socket_.write(data);
+    this.sent_ = true;
   }
 
   /** Closes the connection once what was written has been sent. */
   end(): void {
-    if (!this.closed) this.socket.end();
+    if (!this.closed_) this.socket_.end();
   }
 }
+var connProto = Connection.prototype;
+connProto.body_ = '';
+connProto.need_ = 0;
+connProto.reader_ = null;
+connProto.timer_ = 0; // Espruino throws on clearTimeout(undefined)
+connProto.isHead_ = connProto.sent_ = connProto.closed_ = false;
 
 /** Writes a response's status line and headers, and its body if any, to `conn`. With an
  *  empty body no Content-Length is sent: the caller may go on writing the body to `conn`. */
-export function sendResponse(conn: { write(data: string): any; isHead?: boolean },
-                             status: number, body?: any, contentType?: string,
-                             headers?: Headers): void {
+export function sendResponse(conn: { write(data: string): any }, status: number, body?: any,
+                             contentType?: string, headers?: Headers): void {
   var r = response(status, body, contentType, headers);
-  conn.write(conn.isHead ? formatHead(r) : formatHead(r) + r.body);
+  conn.write((conn as Connection).isHead_ ? formatHead(r) : formatHead(r) + r.body);
 }
 
-function reply(conn: Connection, r: Response): void {
-  conn.write(conn.isHead ? formatHead(r, true) : formatHead(r, true) + r.body);
-  conn.end();
-}
-
-/** Answers an error through the error view, unless the response has already begun. */
-function fail(conn: Connection, exc: any): void {
-  if (conn.closed) return;
-  if (conn.sent) return conn.end();
-  var r: Response;
+/** Ends a request with the response `r`, or without one with the error view's answer to
+ *  `exc` (unless the callback has begun answering on `conn` itself). */
+function answer(conn: Connection, r: Response | undefined, exc?: any): void {
+  if (conn.closed_) return;
+  var head: string;
   try {
-    r = view(exc);
-    formatHead(r);
+    if (!r) {
+      if (conn.sent_) return conn.end();
+      r = view(exc === undefined ? new Error('the callback gave no response') : exc);
+    }
+    head = formatHead(r!, true);
   } catch (e) {
     r = errorView(e);
+    head = formatHead(r, true);
   }
-  reply(conn, r);
-}
-
-/** Ends a request with what its callback returned (or resolved with). */
-function finish(conn: Connection, r: Response | undefined): void {
-  if (conn.closed) return;
-  if (r) reply(conn, r);
-  else if (conn.sent) conn.end();
-  else fail(conn, new Error('the callback returned no response and wrote none'));
+  conn.write(conn.isHead_ ? head : head + r!.body);
+  conn.end();
 }
 
 /** Keeps body bytes for readallFrom: hands them to a waiting reader, or holds up to the limit. */
 function take(conn: Connection, data: string): void {
-  if (conn.reader) conn.reader(data);
-  else if (conn.need > 0 && conn.need <= conn.server.limits.body) {
-    conn.body += data.substring(0, conn.need - conn.body.length);
+  if (conn.reader_) conn.reader_(data);
+  else if (conn.need_ > 0 && conn.need_ <= conn.server_.limits.body) {
+    conn.body_ += data.substring(0, conn.need_ - conn.body_.length);
   }
 }
 
 function dispatch(conn: Connection, h: Head): void {
-  var fields = h.fields, method = h.method, length = fields['content-length'];
-  conn.h = null;
-  conn.isHead = method == 'HEAD';
-  conn.need = length ? parseInt(length, 10) : fields['transfer-encoding'] ? -1 : 0;
-  take(conn, h.rest);
+  var fields = h.fields_, method = h.method_, length = fields['content-length'];
+  conn.h_ = null;
+  conn.isHead_ = method == 'HEAD';
+  if (length) conn.need_ = parseInt(length, 10);
+  else if (fields['transfer-encoding']) conn.need_ = -1;
+  if (h.rest_) take(conn, h.rest_);
   try {
-    var target = parseTarget(h.target);
-    var result = match(conn.server.routes, conn.isHead ? 'GET' : method, target.loc)(
-      method, target.loc, target.params, fields, conn, conn.addr);
+    var target = parseTarget(h.target_), loc = target.loc;
+    var result = match(conn.server_.routes_, conn.isHead_ ? 'GET' : method, loc)(
+      method, loc, target.params, fields, conn, conn.addr_);
     if (result && typeof result.then == 'function') {
-      result.then(function (r: Response) { finish(conn, r); },
-                  function (e: any) { fail(conn, e); });
-    } else finish(conn, result);
+      result.then(function (r: Response) { answer(conn, r); },
+                  function (e: any) { answer(conn, undefined, e); });
+    } else answer(conn, result);
   } catch (e) {
-    fail(conn, e);
+    answer(conn, undefined, e);
   }
 }
 
 // The socket handlers, shared by all connections: `this` is the socket, `this.hc` its state.
 function onData(this: Socket, data: string): void {
-  var conn: Connection = this.hc, h = conn.h;
+  var conn: Connection = this.hc, h = conn.h_;
   if (!h) return take(conn, data);
-  var state = feed(h, data, conn.server.limits);
-  if (state == DONE || state == FAILED) {
-    clearTimeout(conn.timer);
+  var state = feed(h, data, conn.server_.limits);
+  if (state >= DONE) {
+    clearTimeout(conn.timer_);
     if (state == DONE) dispatch(conn, h);
-    else fail(conn, new HTTPError(h.status, h.reason));
+    else answer(conn, undefined, new HTTPError(h.status_, h.reason_));
   }
 }
 
 function onClose(this: Socket): void {
   var conn: Connection = this.hc;
-  conn.closed = true;
-  clearTimeout(conn.timer);
-  if (conn.reader) conn.reader(null);
-  conn.h = conn.reader = null;
-  conn.body = '';
-  conn.done();
+  conn.closed_ = true;
+  clearTimeout(conn.timer_);
+  if (conn.reader_) conn.reader_(null);
+  conn.h_ = conn.reader_ = null;
+  conn.body_ = '';
+  conn.done_();
 }
 
 /** The head did not arrive in time: 408 if any of it came, else close quietly (a browser's
  *  preconnect sends nothing). */
 function onTimeout(conn: Connection): void {
-  var h = conn.h;
+  var h = conn.h_;
   if (!h) return;
-  if (h.state == LINE && h.buf == '' && !h.used) conn.end();
-  else fail(conn, new HTTPError(408, 'the request head did not arrive in time'));
+  if (h.state_ == LINE && h.buf_ == '' && !h.blank_) conn.end();
+  else answer(conn, undefined, new HTTPError(408, 'the request head did not arrive in time'));
 }
 
 export class HTTPServer {
   /** this server's limits; defaults from DEFAULT_LIMITS, any may be changed */
-  limits: Limits = Object.create(DEFAULT_LIMITS);
-  routes: Routes = {};
-  listener: Listener | null = null;
-  stopped: (() => void) | null = null;
+  limits: Limits;
+  declare routes_: Routes;
+  declare listener_: Listener | null;
+  declare stopped_: (() => void) | null;
+  /** register(method, locationRe, callback): the first registered pattern that matches wins */
+  declare register: typeof register;
+  /** deregister(method, locationRe): throws if it was not registered */
+  declare deregister: typeof deregister;
+  /** method → pattern → callback */
+  declare getRegistered: typeof getRegistered;
 
   constructor(public port: number) {
+    this.limits = Object.create(DEFAULT_LIMITS);
+    this.routes_ = {};
     // usable unbound, as in runner.createTask('httpsrv', server.catchRequests)
     this.catchRequests = this.catchRequests.bind(this);
   }
@@ -166,10 +182,10 @@ export class HTTPServer {
    *  when the server is closed, and carries cancel() (= close) for the runner. */
   catchRequests(): Promise<void> {
     var self = this;
-    if (self.listener) throw new Error('catchRequests: already listening on ' + self.port);
+    if (self.listener_) throw new Error('catchRequests: already listening on ' + self.port);
     var task: any = new Promise<void>(function (resolve) {
-      self.stopped = resolve;
-      self.listener = listen(self.port, function (socket) { self.processor(socket); });
+      self.stopped_ = resolve;
+      self.listener_ = listen(self.port, function (socket) { self.processor(socket); });
     });
     task.cancel = function () { self.close(); };
     return task;
@@ -177,34 +193,20 @@ export class HTTPServer {
 
   /** Stops listening; connections under way are finished. */
   close(): void {
-    if (this.listener) this.listener.close();
-    this.listener = null;
-    if (this.stopped) this.stopped();
-    this.stopped = null;
-  }
-
-  register(method: string, locationRe: string, callback: Callback): void {
-    register(this.routes, method, locationRe, callback);
-  }
-
-  deregister(method: string, locationRe: string): void {
-    deregister(this.routes, method, locationRe);
-  }
-
-  /** method → pattern → callback */
-  getRegistered(): { [method: string]: { [pattern: string]: Callback } } {
-    return registered(this.routes);
+    if (this.listener_) this.listener_.close();
+    if (this.stopped_) this.stopped_();
+    this.listener_ = this.stopped_ = null;
   }
 
   /** Serves one connection; the Promise resolves when it has closed. */
   processor(socket: Socket, addr?: any): Promise<void> {
     var server = this;
     return new Promise<void>(function (resolve) {
-      var conn = new Connection(server, socket, addr, resolve);
-      socket.hc = conn;
+      var conn = socket.hc = new Connection(server, socket, resolve);
+      if (addr !== undefined) conn.addr_ = addr;
       socket.on('data', onData);
       socket.on('close', onClose);
-      conn.timer = setTimeout(onTimeout, server.limits.timeout * 1000, conn);
+      conn.timer_ = setTimeout(onTimeout, server.limits.timeout * 1000, conn);
     });
   }
 
@@ -214,6 +216,11 @@ export class HTTPServer {
     this.limits.timeout = seconds;
   }
 }
+var serverProto = HTTPServer.prototype;
+serverProto.listener_ = serverProto.stopped_ = null;
+serverProto.register = register;
+serverProto.deregister = deregister;
+serverProto.getRegistered = getRegistered;
 
 interface Writable {
   write(data: string): any;
@@ -242,7 +249,7 @@ export function readallFrom(source: any, into?: Writable | null, timeout?: numbe
       if (ended) return;
       ended = true;
       clearTimeout(timer);
-      if (source instanceof Connection) source.reader = null;
+      if (source instanceof Connection) source.reader_ = null;
       if (err) reject(err);
       else resolve(into || out);
     }
@@ -251,13 +258,13 @@ export function readallFrom(source: any, into?: Writable | null, timeout?: numbe
       timer = setTimeout(settle, seconds * 1000, err);
     }
     if (source instanceof Connection) {
-      var need = source.need, limits = source.server.limits;
+      var need = source.need_, limits = source.server_.limits;
       if (need < 0) return settle(new HTTPError(411, 'chunked bodies are not read: send Content-Length'));
       if (need > limits.body) return settle(new HTTPError(413, 'body over ' + limits.body + ' bytes'));
-      put(source.body);
-      source.body = '';
+      put(source.body_);
+      source.body_ = '';
       if (got >= need) return settle();
-      source.reader = function (data) {
+      source.reader_ = function (data) {
         if (data === null) return settle(new HTTPError(400, 'the client left before the body was complete'));
         put(data.substring(0, need - got));
         if (got >= need) settle();

@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { DEFAULT_LIMITS, Limits } from '../src/http/limits';
-import { DONE, FAILED, FIELDS, feed, Head, LINE, newHead } from '../src/http/parse';
+import { DONE, FAILED, FIELDS, feed, Head, LINE } from '../src/http/parse';
 
 const limits: Limits = { ...DEFAULT_LIMITS };
 
 function parse(pieces: string[], lim: Limits = limits): Head {
-  const h = newHead();
+  const h = new Head();
   for (const p of pieces) if (feed(h, p, lim) >= DONE) break;
   return h;
 }
@@ -13,17 +13,17 @@ function parse(pieces: string[], lim: Limits = limits): Head {
 describe('parse: the request head state machine', function () {
   it('parses a complete head in one piece', function () {
     const h = parse(['GET /a?b=1 HTTP/1.1\r\nHost: x\r\nUser-Agent:  curl/8 \r\n\r\nBODY']);
-    assert.equal(h.state, DONE);
-    assert.equal(h.method, 'GET');
-    assert.equal(h.target, '/a?b=1');
-    assert.equal(h.version, 'HTTP/1.1');
-    assert.deepEqual(h.fields, { host: 'x', 'user-agent': 'curl/8' });
-    assert.equal(h.rest, 'BODY');
+    assert.equal(h.state_, DONE);
+    assert.equal(h.method_, 'GET');
+    assert.equal(h.target_, '/a?b=1');
+    assert.equal(h.version_, 'HTTP/1.1');
+    assert.deepEqual(h.fields_, { host: 'x', 'user-agent': 'curl/8' });
+    assert.equal(h.rest_, 'BODY');
   });
 
   it('moves LINE → FIELDS → DONE as pieces arrive, byte by byte', function () {
     const text = 'POST /x HTTP/1.0\r\nContent-Length: 2\r\n\r\nok';
-    const h = newHead();
+    const h = new Head();
     const states: number[] = [];
     for (const ch of text) {
       const s = feed(h, ch, limits);
@@ -31,23 +31,35 @@ describe('parse: the request head state machine', function () {
       if (s == DONE) break;
     }
     assert.deepEqual(states, [LINE, FIELDS, DONE]);
-    assert.equal(h.fields['content-length'], '2');
-    assert.equal(h.rest, '');
+    assert.equal(h.fields_['content-length'], '2');
+    assert.equal(h.rest_, '');
   });
 
-  it('keeps only the unfinished line between pieces', function () {
-    const h = newHead();
+  it('keeps only the unparsed part of the head between pieces', function () {
+    const h = new Head();
     feed(h, 'GET / HTTP/1.1\r\nHost: x\r\nX-Long: abc', limits);
-    assert.equal(h.buf, 'X-Long: abc');
+    assert.equal(h.buf_, 'Host: x\r\nX-Long: abc');
+    assert.equal(h.target_, '/');
+  });
+
+  it('finds the end of the head across pieces, whatever the split', function () {
+    const text = 'GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\n\r\nrest';
+    for (let i = 1; i < text.length; i++) {
+      const h = parse([text.substring(0, i), text.substring(i)]);
+      assert.equal(h.state_, DONE, `split at ${i}`);
+      assert.deepEqual(h.fields_, { host: 'x', a: '1' });
+      // the body's bytes after the head are `rest_` when they came in the same piece
+      assert.equal(h.rest_, i < 33 ? 'rest' : text.substring(33, i), `split at ${i}`);
+    }
   });
 
   it('joins repeated fields and lower-cases names', function () {
     const h = parse(['GET / HTTP/1.1\r\nHost: x\r\nAccept: a\r\nACCEPT: b\r\n\r\n']);
-    assert.equal(h.fields.accept, 'a, b');
+    assert.equal(h.fields_.accept, 'a, b');
   });
 
   it('accepts bare LF and leading empty lines', function () {
-    assert.equal(parse(['\r\n\nGET / HTTP/1.1\nHost: x\n\n']).state, DONE);
+    assert.equal(parse(['\r\n\nGET / HTTP/1.1\nHost: x\n\n']).state_, DONE);
   });
 
   const failures: [string, string, number][] = [
@@ -74,37 +86,37 @@ describe('parse: the request head state machine', function () {
   for (const [what, text, status] of failures) {
     it(`fails ${status} on ${what}`, function () {
       const h = parse([text]);
-      assert.equal(h.state, FAILED, `${what}: state ${h.state}`);
-      assert.equal(h.status, status);
-      assert.ok(h.reason.length > 0);
+      assert.equal(h.state_, FAILED, `${what}: state ${h.state_}`);
+      assert.equal(h.status_, status);
+      assert.ok(h.reason_.length > 0);
     });
   }
 
   it('answers 414 as soon as the request line outgrows its limit, before its end', function () {
-    const h = newHead();
+    const h = new Head();
     assert.equal(feed(h, 'GET /' + 'a'.repeat(400), limits), LINE);
     assert.equal(feed(h, 'a'.repeat(200), limits), FAILED);
-    assert.equal(h.status, 414);
-    assert.equal(h.buf, '', 'what was held is dropped');
+    assert.equal(h.status_, 414);
+    assert.equal(h.buf_, '', 'what was held is dropped');
   });
 
   it('answers 431 when the fields outgrow their byte limit, even inside one line', function () {
-    const h = newHead();
+    const h = new Head();
     feed(h, 'GET / HTTP/1.1\r\nHost: x\r\nX: ', limits);
     assert.equal(feed(h, 'v'.repeat(limits.head), limits), FAILED);
-    assert.equal(h.status, 431);
+    assert.equal(h.status_, 431);
   });
 
   it('answers 431 past the field count', function () {
     const lim = { ...limits, fields: 3 };
-    assert.equal(parse(['GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n'], lim).status, 431);
-    assert.equal(parse(['GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\n\r\n'], lim).state, DONE);
+    assert.equal(parse(['GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n'], lim).status_, 431);
+    assert.equal(parse(['GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\n\r\n'], lim).state_, DONE);
   });
 
   it('never holds more than its limits, whatever arrives', function () {
-    const h = newHead();
-    for (let i = 0; i < 1000 && h.state < DONE; i++) feed(h, 'x'.repeat(97), limits);
-    assert.equal(h.state, FAILED);
-    assert.ok(h.buf.length <= limits.line);
+    const h = new Head();
+    for (let i = 0; i < 1000 && h.state_ < DONE; i++) feed(h, 'x'.repeat(97), limits);
+    assert.equal(h.state_, FAILED);
+    assert.ok(h.buf_.length <= limits.line);
   });
 });
