@@ -1,0 +1,169 @@
+// npm run bench: what a request costs, next to Espruino's built-in http module (C).
+//   sizes of build/app.js and of the library; on the real interpreter (ESPRUINO_BIN) requests
+//   per second and p50/p99 latency at -c 1 and -c 4 with browser-like headers, alternating
+//   with the built-in server, median of ROUNDS; on espruino-1700 (beside ESPRUINO_BIN, or
+//   ESPRUINO_1700) the JsVars in use once listening, after 1,000 requests, and while a
+//   connection is held open. The load comes from ab (apache2-utils), installed here if absent.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import * as esbuild from 'esbuild';
+
+const root = resolve(new URL('..', import.meta.url).pathname);
+process.chdir(root);
+const ROUNDS = Number(process.env.ROUNDS || 3);
+const REQUESTS = Number(process.env.REQUESTS || 2000);
+const HEADERS = ['User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
+  'Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+  'Accept-Language: en-US,en;q=0.9', 'Accept-Encoding: gzip, deflate'];
+const bin = process.env.ESPRUINO_BIN ? resolve(process.env.ESPRUINO_BIN) : '';
+const bin1700 = process.env.ESPRUINO_1700 ? resolve(process.env.ESPRUINO_1700)
+  : bin && existsSync(join(dirname(bin), 'espruino-1700')) ? join(dirname(bin), 'espruino-1700') : '';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const missing = [];
+
+// ---- sizes
+const app = statSync('build/app.js').size;
+async function minified(contents) {
+  const r = await esbuild.build({ stdin: { contents, resolveDir: join(root, 'build/tsc/src') },
+    bundle: true, minify: true, target: 'es5', format: 'cjs', platform: 'node', write: false,
+    mangleProps: /_$/ });
+  return r.outputFiles[0].contents.length;
+}
+const library = await minified("export * from './httpsrv'; export * from './runner';");
+const fullApp = await minified("import * as h from './httpsrv'; import * as r from './runner'; import './boot'; global.k = [h, r];");
+console.log('Bundle');
+console.log(`  build/app.js (the spec's example, as built)        ${app} bytes`);
+console.log(`  the example with the whole API kept               ${fullApp} bytes`);
+console.log(`  the library alone (httpsrv + runner, all exports) ${library} bytes`);
+
+// ---- helpers
+function freePort() {
+  return new Promise((res) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
+}
+async function waitPort(port, ms = 10000) {
+  for (const until = Date.now() + ms; Date.now() < until; await sleep(100)) {
+    const ok = await new Promise((r) => { const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true); }); s.on('error', () => r(false)); });
+    if (ok) return;
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+function startEspruino(exe, file, cwd) {
+  const child = spawn(exe, file ? [file] : [], { cwd: cwd || mkdtempSync(join(tmpdir(), 'bench-')), stdio: ['pipe', 'pipe', 'pipe'] });
+  child.out = '';
+  child.stdout.setEncoding('latin1').on('data', (d) => { child.out += d; });
+  child.stderr.setEncoding('latin1').on('data', (d) => { child.out += d; });
+  return child;
+}
+function ab(port, concurrency, n) {
+  const csv = join(mkdtempSync(join(tmpdir(), 'ab-')), 'p.csv');
+  const args = ['-q', '-c', String(concurrency), '-n', String(n), '-s', '10', '-e', csv];
+  for (const h of HEADERS) args.push('-H', h);
+  const r = spawnSync('ab', [...args, `http://127.0.0.1:${port}/page`], { encoding: 'utf8', timeout: 120000 });
+  const rps = Number(/Requests per second:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? NaN);
+  const failed = Number(/Failed requests:\s+(\d+)/.exec(r.stdout)?.[1] ?? NaN);
+  const pct = Object.fromEntries(readFileSync(csv, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number)));
+  return { rps, failed, p50: pct[50], p99: pct[99] };
+}
+function haveAb() {
+  if (spawnSync('ab', ['-V']).status === 0) return true;
+  console.log('  (installing ab from apache2-utils)');
+  const apt = (args) => spawnSync('apt-get', args, { stdio: 'ignore', timeout: 300000 }).status === 0;
+  return (apt(['install', '-y', 'apache2-utils']) || (apt(['update']) && apt(['install', '-y', 'apache2-utils'])))
+    && spawnSync('ab', ['-V']).status === 0;
+}
+
+// ---- throughput
+if (!bin) missing.push('requests per second and latency: set ESPRUINO_BIN (e.g. ../shared/espruino/espruino)');
+else if (!haveAb()) missing.push('requests per second and latency: ab (apache2-utils) could not be installed');
+else {
+  const builtinPort = await freePort();
+  const builtinFile = join(mkdtempSync(join(tmpdir(), 'builtin-')), 'builtin.js');
+  writeFileSync(builtinFile, `require('http').createServer(function (req, res) {
+  res.writeHead(200, {'Content-Type': 'text/plain', 'Content-Length': 18});
+  res.end('Hello from Kyanit!'); }).listen(${builtinPort});\n`);
+  const builtin = startEspruino(bin, builtinFile);
+  const ours = startEspruino(bin, join(root, 'build/app.js'));
+  try {
+    await waitPort(builtinPort);
+    await waitPort(80);
+    console.log(`\nThroughput on ${bin} (${REQUESTS} requests a run, median of ${ROUNDS} alternating rounds)`);
+    for (const c of [1, 4]) {
+      const runs = { builtin: [], ours: [] };
+      for (let i = 0; i < ROUNDS; i++) {
+        runs.builtin.push(ab(builtinPort, c, REQUESTS));
+        runs.ours.push(ab(80, c, REQUESTS));
+      }
+      const row = (name, rs) => {
+        const rps = median(rs.map((r) => r.rps));
+        console.log(`  -c ${c} ${name.padEnd(22)} ${rps.toFixed(0).padStart(6)} req/s  p50 ${median(rs.map((r) => r.p50)).toFixed(3)} ms` +
+          `  p99 ${median(rs.map((r) => r.p99)).toFixed(3)} ms  failed ${rs.reduce((a, r) => a + r.failed, 0)}`);
+        return rps;
+      };
+      const b = row('built-in http (C)', runs.builtin), o = row('httpsrv (build/app.js)', runs.ours);
+      const ratios = runs.ours.map((r, i) => r.rps / runs.builtin[i].rps);
+      console.log(`  -c ${c} ratio httpsrv / built-in: ${median(ratios).toFixed(2)} (median of rounds; medians ${(o / b).toFixed(2)})`);
+    }
+  } catch (e) {
+    missing.push(`throughput: ${e.message}`);
+  } finally {
+    builtin.kill('SIGKILL');
+    ours.kill('SIGKILL');
+  }
+}
+
+// ---- memory on an interpreter as small as an ESP8266
+async function vars(child, expr = 'process.memory().usage') {
+  const mark = `V${Math.random().toString(36).slice(2, 8)}`;
+  const before = child.out.length;
+  child.stdin.write(`\x10print("${mark} "+${expr})\n`);
+  for (let i = 0; i < 50; i++) {
+    await sleep(50);
+    const m = new RegExp(`${mark} (\\d+)`).exec(child.out.slice(before));
+    if (m) return Number(m[1]);
+  }
+  throw new Error(`no answer from the interpreter: ${child.out.slice(-300)}`);
+}
+if (!bin1700) missing.push('JsVars: no espruino-1700 beside ESPRUINO_BIN (or ESPRUINO_1700)');
+else if (!bin) missing.push('JsVars: ESPRUINO_BIN is needed to write the code to Storage');
+else if (spawnSync('ab', ['-V']).status !== 0) missing.push('JsVars after 1,000 requests: no ab');
+else {
+  // as flashed with ./flash.sh --save: the code in Storage (.bootcde), run at boot from flash
+  const dir = mkdtempSync(join(tmpdir(), 'bench-1700-'));
+  execFileSync(bin, ['-e', `require('Storage').write('.bootcde', require('fs').readFileSync(${JSON.stringify(join(root, 'build/app.js'))}));`],
+    { cwd: dir, timeout: 10000, stdio: 'ignore' });
+  const small = startEspruino(bin1700, '', dir);
+  try {
+    await waitPort(80);
+    await sleep(300);
+    const listening = await vars(small);
+    const total = await vars(small, 'process.memory().total');
+    ab(80, 1, 1000);
+    await sleep(300);
+    const after = await vars(small);
+    // one connection held open mid-head: what it costs while it lasts
+    const held = net.connect(80, '127.0.0.1');
+    await new Promise((r) => held.on('connect', r));
+    held.write('GET /page HTTP/1.1\r\nHost: bench\r\n' + HEADERS.join('\r\n') + '\r\n');
+    await sleep(300);
+    const holding = await vars(small);
+    held.destroy();
+    await sleep(300);
+    console.log(`\nJsVars on ${bin1700} (${total} in all), the code run from Storage as with flash.sh --save`);
+    console.log(`  in use once listening                 ${listening}`);
+    console.log(`  after 1,000 requests                  ${after} (growth ${after - listening})`);
+    console.log(`  with one connection mid-head          ${holding} (that connection: ${holding - listening})`);
+  } catch (e) {
+    missing.push(`JsVars: ${e.message}`);
+  } finally {
+    small.kill('SIGKILL');
+  }
+}
+
+if (missing.length) {
+  console.log('\nNot measured:');
+  for (const m of missing) console.log(`  - ${m}`);
+}
