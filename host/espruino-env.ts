@@ -76,7 +76,7 @@ export function runBundle(code: string, filename: string, options: HostOptions =
       throw new Error(`Module "${name}" not found`);
     },
     process: {
-      memory() {
+      memory(_gc?: boolean) {
         const used = process.memoryUsage().heapUsed;
         return { free: 1e6, usage: Math.round(used / 16), total: 1e6 + Math.round(used / 16) };
       },

@@ -10,7 +10,7 @@ import { DONE, LINE, feed, Head } from './http/parse';
 import { errorView, formatHead, Headers, response, Response } from './http/response';
 import { deregister, getRegistered, match, register, Routes } from './http/router';
 import { parseTarget } from './http/url';
-import { listen } from './port/espruino';
+import { hasFreeVars, listen } from './port/espruino';
 import { Listener, Socket } from './port/port';
 
 export { CT_HTML, CT_JSON, CT_PLAIN, addStatus, errorView, response } from './http/response';
@@ -121,6 +121,7 @@ function dispatch(conn: Connection, h: Head): void {
     if (result && typeof result.then == 'function') {
       result.then(function (r: Response) { answer(conn, r); },
                   function (e: any) { answer(conn, undefined, e); });
+      conn.timer_ = setTimeout(onTimeout, conn.server_.limits.handler * 1000, conn);
     } else answer(conn, result);
   } catch (e) {
     answer(conn, undefined, e);
@@ -141,6 +142,7 @@ function onData(this: Socket, data: string): void {
 
 function onClose(this: Socket): void {
   var conn: Connection = this.hc;
+  conn.server_.open_--;
   conn.closed_ = true;
   clearTimeout(conn.timer_);
   if (conn.reader_) conn.reader_(null);
@@ -150,18 +152,24 @@ function onClose(this: Socket): void {
 }
 
 /** The head did not arrive in time: 408 if any of it came, else close quietly (a browser's
- *  preconnect sends nothing). */
+ *  preconnect sends nothing). Or the callback's Promise did not settle in time: 503. */
 function onTimeout(conn: Connection): void {
   var h = conn.h_;
-  if (!h) return;
-  if (h.state_ == LINE && h.buf_ == '' && !h.blank_) conn.end();
+  if (!h) answer(conn, undefined, new HTTPError(503, 'the callback did not finish in time'));
+  else if (h.state_ == LINE && h.buf_ == '' && !h.blank_) conn.end();
   else answer(conn, undefined, new HTTPError(408, 'the request head did not arrive in time'));
 }
+
+/** The answer to a connection over limits.connections or limits.minFree, made once. */
+var BUSY = 'HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n' +
+  'Connection: close\r\n\r\n';
 
 export class HTTPServer {
   /** this server's limits; defaults from DEFAULT_LIMITS, any may be changed */
   limits: Limits;
   declare routes_: Routes;
+  /** connections being served */
+  declare open_: number;
   declare listener_: Listener | null;
   declare stopped_: (() => void) | null;
   /** register(method, locationRe, callback): the first registered pattern that matches wins */
@@ -200,7 +208,13 @@ export class HTTPServer {
 
   /** Serves one connection; the Promise resolves when it has closed. */
   processor(socket: Socket, addr?: any): Promise<void> {
-    var server = this;
+    var server = this, limits = server.limits;
+    if (server.open_ >= limits.connections || !hasFreeVars(limits.minFree)) {
+      socket.write(BUSY);
+      socket.end();
+      return Promise.resolve();
+    }
+    server.open_++;
     return new Promise<void>(function (resolve) {
       var conn = socket.hc = new Connection(server, socket, resolve);
       if (addr !== undefined) conn.addr_ = addr;
@@ -218,6 +232,7 @@ export class HTTPServer {
 }
 var serverProto = HTTPServer.prototype;
 serverProto.listener_ = serverProto.stopped_ = null;
+serverProto.open_ = 0;
 serverProto.register = register;
 serverProto.deregister = deregister;
 serverProto.getRegistered = getRegistered;

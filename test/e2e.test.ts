@@ -3,6 +3,7 @@
  * the real interpreter, or on a board (E2E_HOST). The same table runs unchanged on each.
  */
 import { strict as assert } from 'node:assert';
+import * as net from 'node:net';
 import { exchange } from './e2e/client';
 import { cases, mismatch } from './e2e/cases';
 import { kinds, start, Target, warnIfNoInterpreter } from './e2e/target';
@@ -29,6 +30,21 @@ for (const kind of kinds()) {
           }
         });
       }
+
+      it('a connection over limits.connections is answered 503 with Retry-After, then served again', async function () {
+        const held = await Promise.all([0, 1, 2].map(() => new Promise<net.Socket>((resolve) => {
+          const s = net.connect(target.port, target.host, () => { s.write('GET /page HTTP/1.1\r\n'); resolve(s); });
+          s.on('error', () => {});
+        })));
+        await new Promise((r) => setTimeout(r, 200));
+        const refused = await exchange({ host: target.host, port: target.port, send: ['GET /page HTTP/1.1\r\nHost: x\r\n\r\n'] });
+        held.forEach((s) => s.destroy());
+        assert.equal(refused.status, 503, refused.raw);
+        assert.equal(refused.headers['retry-after'], '1');
+        await new Promise((r) => setTimeout(r, 300));
+        const next = await exchange({ host: target.host, port: target.port, send: ['GET /page HTTP/1.1\r\nHost: x\r\n\r\n'] });
+        assert.equal(next.status, 200, next.raw);
+      });
 
       it('the second server refuses connections once closed', async function () {
         await assert.rejects(exchange({ host: target.host, port: target.port + 1, send: ['GET /ping HTTP/1.0\r\n\r\n'] }),

@@ -18,7 +18,7 @@ var statuses: { [status: number]: string } = {
   200: 'OK', 400: 'Bad Request', 404: 'Not Found', 408: 'Request Timeout',
   411: 'Length Required', 413: 'Content Too Large', 414: 'URI Too Long',
   431: 'Request Header Fields Too Large', 500: 'Internal Server Error',
-  501: 'Not Implemented', 505: 'HTTP Version Not Supported'
+  501: 'Not Implemented', 503: 'Service Unavailable', 505: 'HTTP Version Not Supported'
 };
 
 var NEWLINE = /[\r\n]/;

@@ -7,3 +7,9 @@ export function listen(port: number, onSocket: (socket: Socket) => void): Listen
   server.listen(port);
   return server;
 }
+
+/** Whether `count` JsVars are free. Garbage counts as used until it is collected, so a
+ *  collection (which costs a request's time) runs only when the quick count says no. */
+export function hasFreeVars(count: number): boolean {
+  return process.memory(false).free >= count || process.memory().free >= count;
+}

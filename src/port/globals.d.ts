@@ -3,4 +3,4 @@ declare function require(module: string): any;
 declare function setTimeout(fn: (...args: any[]) => void, ms: number, ...args: any[]): any;
 declare function clearTimeout(id: any): void;
 declare var console: { log(...args: any[]): void };
-declare var process: { memory(): { free: number; usage: number; total: number } };
+declare var process: { memory(gc?: boolean): { free: number; usage: number; total: number } };

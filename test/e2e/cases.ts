@@ -118,6 +118,8 @@ export const cases: Case[] = [
   { name: 'a callback whose Promise rejects is 500', send: get('/reject'), status: 500,
     json: error('Error', 'nope') },
   { name: 'a callback that answers nothing is 500', send: get('/nothing'), status: 500 },
+  { name: 'a callback whose Promise never settles is cut off with 503', send: get('/never'), status: 503,
+    json: error('HTTPError') },
   { name: 'a status never added is 500', send: get('/unknown-status'), status: 500,
     body: /unknown status 299/ },
   { name: 'an HTTPError thrown by a callback gives its status', send: get('/http-error'), status: 413,
