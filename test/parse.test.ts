@@ -81,6 +81,8 @@ describe('parse: the request head state machine', function () {
     ['CL and TE', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n', 400],
     ['CL not digits', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n', 400],
     ['two CLs', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n', 400],
+    ['a name of Object.prototype', 'GET / HTTP/1.1\r\nHost: a\r\nConstructor: x\r\n\r\n', 400],
+    ['__proto__', 'GET / HTTP/1.1\r\nHost: a\r\n__proto__: x\r\n\r\n', 400],
     ['many empty lines first', '\r\n\r\n\r\n\r\n\r\n\r\nGET / HTTP/1.1\r\n', 400]
   ];
   for (const [what, text, status] of failures) {

@@ -31,6 +31,12 @@ describe('url: decoding request targets', function () {
       { loc: '/a b', params: { x: '1', flag: null, y: '&', z: '' } });
   });
 
+  it('refuses query names of Object.prototype', function () {
+    for (const bad of ['/?__proto__=1', '/?constructor', '/?toString=x']) {
+      assert.throws(() => parseTarget(bad), (e: unknown) => e instanceof URLInvalidError, bad);
+    }
+  });
+
   it('serves an absolute-form target by its path', function () {
     assert.deepEqual(parseTarget('http://host:80/p?q=1'), { loc: '/p', params: { q: '1' } });
     assert.deepEqual(parseTarget('HTTP://host'), { loc: '/', params: {} });

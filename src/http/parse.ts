@@ -67,7 +67,10 @@ function fields(h: Head, block: string, limits: Limits): number {
     value = block.substring(colon + 1, end).trim();
     if (colon < start || colon > end || NOT_TOKEN.test(name) || name == '' ||
         value.indexOf('\r') >= 0) return fail(h, 400, 'malformed header field');
-    fields[name] = fields[name] === undefined ? value : fields[name] + ', ' + value;
+    var before = fields[name];
+    // a name of Object.prototype's ('__proto__', 'constructor'...) would not be a plain field
+    if (before !== undefined && typeof before != 'string') return fail(h, 400, 'reserved header name');
+    fields[name] = before === undefined ? value : before + ', ' + value;
     start = end + 1;
   }
   h.fields_ = fields;

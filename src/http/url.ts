@@ -54,13 +54,15 @@ export function parseTarget(target: string): Target {
   if (target.charAt(0) != '/') throw new URLInvalidError('the path must start with /');
   var q = target.indexOf('?'), params: { [name: string]: string | null } = {};
   if (q >= 0) {
-    var pairs = target.substring(q + 1).split('&'), pair: string, eq: number;
+    var pairs = target.substring(q + 1).split('&'), pair: string, eq: number, name: string;
     for (var i = 0; i < pairs.length; i++) {
       pair = pairs[i];
       if (pair == '') continue;
       eq = pair.indexOf('=');
-      if (eq < 0) params[unencode(pair)] = null;
-      else params[unencode(pair.substring(0, eq))] = unencode(pair.substring(eq + 1));
+      name = unencode(eq < 0 ? pair : pair.substring(0, eq));
+      // a name of Object.prototype's ('__proto__', 'constructor'...) would not be a plain entry
+      if (params[name] != null && typeof params[name] != 'string') throw new URLInvalidError('reserved name ' + name);
+      params[name] = eq < 0 ? null : unencode(pair.substring(eq + 1));
     }
     target = target.substring(0, q);
   }
