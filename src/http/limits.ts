@@ -26,5 +26,5 @@ export interface Limits {
 }
 
 /** Defaults sized for an ESP8266 (about 1,600 JsVars, ~8 bytes of string each). */
-export var DEFAULT_LIMITS: Limits = { line: 512, head: 2048, fields: 32, body: 2048, timeout: 10,
+export var DEFAULT_LIMITS: Limits = { line: 512, head: 1024, fields: 32, body: 2048, timeout: 10,
   handler: 10, connections: 4, minFree: 200 };
