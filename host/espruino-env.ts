@@ -18,6 +18,8 @@ type Listener = (...args: any[]) => void;
 
 /** A Node socket dressed as an Espruino `net` socket. */
 class EspruinoSocket {
+  private drains: Listener[] = [];
+
   constructor(private socket: net.Socket) {
     socket.setEncoding('latin1');
     socket.setNoDelay(true);
@@ -28,7 +30,8 @@ class EspruinoSocket {
     const self = this;
     if (event == 'data') this.socket.on('data', (data: string) => fn.call(self, data));
     else if (event == 'close') this.socket.on('close', (hadError: boolean) => fn.call(self, hadError));
-    else if (event == 'drain') this.socket.on('drain', () => fn.call(self));
+    // Espruino says 'drain' each time what was written has gone out, not only after a full buffer
+    else if (event == 'drain') this.drains.push(fn);
     else if (event == 'error') {
       this.socket.on('error', (e: Error) => fn.call(self, { code: -1, message: e.message }));
     }
@@ -36,7 +39,9 @@ class EspruinoSocket {
 
   write(data: string): boolean {
     if (this.socket.destroyed) return false;
-    return this.socket.write(String(data), 'latin1');
+    return this.socket.write(String(data), 'latin1', (err) => {
+      if (!err && !this.socket.destroyed) for (const fn of this.drains) fn.call(this);
+    });
   }
 
   end(data?: string): void {

@@ -7,7 +7,7 @@
 import { HTTPError } from './http/errors';
 import { DEFAULT_LIMITS, Limits } from './http/limits';
 import { DONE, LINE, feed, Head } from './http/parse';
-import { errorView, formatHead, Headers, response, Response } from './http/response';
+import { CT_PLAIN, errorView, formatHead, Headers, response, Response } from './http/response';
 import { deregister, getRegistered, match, register, Routes } from './http/router';
 import { parseTarget } from './http/url';
 import { hasFreeVars, listen } from './port/espruino';
@@ -46,6 +46,11 @@ export class Connection {
   declare server_: HTTPServer;
   declare socket_: Socket;
   declare done_: () => void;
+  /** what waits to be sent, CHUNK by CHUNK; at_ is how far into out_[0] */
+  declare out_: string[] | null;
+  declare at_: number;
+  /** end() was called while out_ waited */
+  declare ending_: boolean;
 
   constructor(server: HTTPServer, socket: Socket, done: () => void) {
     this.server_ = server;
@@ -54,15 +59,25 @@ export class Connection {
     this.h_ = new Head();
   }
 
-  /** Sends `data` to the client (after a HEAD request's head, nothing more is sent). */
+  /** Sends `data` to the client (after a HEAD request's head, nothing more is sent). What
+   *  is longer than CHUNK goes to the socket a CHUNK at a time, each when the last has been
+   *  sent ('drain'): the socket never holds a second copy of a large page. */
   write(data: string): void {
-    if (!(this.isHead_ && this.sent_) && !this.closed_) this.socket_.write(data);
+    if ((this.isHead_ && this.sent_) || this.closed_) return;
     this.sent_ = true;
+    if (this.out_) this.out_.push(data);
+    else if (data.length <= CHUNK) this.socket_.write(data);
+    else {
+      this.out_ = [data];
+      pump(this);
+    }
   }
 
   /** Closes the connection once what was written has been sent. */
   end(): void {
-    if (!this.closed_) this.socket_.end();
+    if (this.closed_) return;
+    if (this.out_) this.ending_ = true;
+    else this.socket_.end();
   }
 }
 var connProto = Connection.prototype;
@@ -70,7 +85,28 @@ connProto.body_ = '';
 connProto.need_ = 0;
 connProto.reader_ = null;
 connProto.timer_ = 0; // Espruino throws on clearTimeout(undefined)
-connProto.isHead_ = connProto.sent_ = connProto.closed_ = false;
+connProto.isHead_ = connProto.sent_ = connProto.closed_ = connProto.ending_ = false;
+connProto.out_ = null;
+connProto.at_ = 0;
+
+/** Bytes handed to the socket at a time: Espruino receives and sends in pieces of 536. */
+var CHUNK = 512;
+
+/** Sends the next CHUNK of what waits; called again when the socket has sent it. */
+function pump(conn: Connection): void {
+  var out = conn.out_;
+  if (!out) return;
+  var piece = out[0], at = conn.at_;
+  conn.socket_.write(piece.substring(at, at + CHUNK));
+  if ((conn.at_ = at + CHUNK) >= piece.length) {
+    out.shift();
+    conn.at_ = 0;
+  }
+  if (!out.length) {
+    conn.out_ = null;
+    if (conn.ending_) conn.socket_.end();
+  }
+}
 
 /** Writes a response's status line and headers, and its body if any, to `conn`. With an
  *  empty body no Content-Length is sent: the caller may go on writing the body to `conn`. */
@@ -95,7 +131,12 @@ function answer(conn: Connection, r: Response | undefined, exc?: any): void {
     r = errorView(e);
     head = formatHead(r, true);
   }
-  conn.write(conn.isHead_ ? head : head + r!.body);
+  var body = conn.isHead_ ? '' : r!.body;
+  // one write for a small response; a large body is not copied into a second string
+  if (body.length > CHUNK) {
+    conn.write(head);
+    conn.write(body);
+  } else conn.write(head + body);
   conn.end();
 }
 
@@ -114,9 +155,19 @@ function dispatch(conn: Connection, h: Head): void {
   if (length) conn.need_ = parseInt(length, 10);
   else if (fields['transfer-encoding']) conn.need_ = -1;
   if (h.rest_) take(conn, h.rest_);
+  // curl sends this with bodies over 1 KB, then waits a second for the interim answer
+  var expect = fields.expect, routes = conn.server_.routes_;
+  if (expect && expect.toLowerCase() == '100-continue' && conn.need_ > 0 && !h.rest_ &&
+      h.version_ == 'HTTP/1.1') conn.socket_.write('HTTP/1.1 100 Continue\r\n\r\n');
   try {
+    if (h.target_ == '*' && method == 'OPTIONS') {
+      // the server's own OPTIONS: which methods have callbacks
+      var allow = Object.keys(routes);
+      if (routes.GET) allow.push('HEAD');
+      return answer(conn, response(200, '', CT_PLAIN, { Allow: allow.join(', ') }));
+    }
     var target = parseTarget(h.target_), loc = target.loc;
-    var result = match(conn.server_.routes_, conn.isHead_ ? 'GET' : method, loc)(
+    var result = match(routes, conn.isHead_ ? 'GET' : method, loc)(
       method, loc, target.params, fields, conn, conn.addr_);
     if (result && typeof result.then == 'function') {
       result.then(function (r: Response) { answer(conn, r); },
@@ -140,13 +191,17 @@ function onData(this: Socket, data: string): void {
   }
 }
 
+function onDrain(this: Socket): void {
+  pump(this.hc);
+}
+
 function onClose(this: Socket): void {
   var conn: Connection = this.hc;
   conn.server_.open_--;
   conn.closed_ = true;
   clearTimeout(conn.timer_);
   if (conn.reader_) conn.reader_(null);
-  conn.h_ = conn.reader_ = null;
+  conn.h_ = conn.reader_ = conn.out_ = null;
   conn.body_ = '';
   conn.done_();
 }
@@ -219,6 +274,7 @@ export class HTTPServer {
       var conn = socket.hc = new Connection(server, socket, resolve);
       if (addr !== undefined) conn.addr_ = addr;
       socket.on('data', onData);
+      socket.on('drain', onDrain);
       socket.on('close', onClose);
       conn.timer_ = setTimeout(onTimeout, server.limits.timeout * 1000, conn);
     });

@@ -19,6 +19,8 @@ export interface Case {
   /** bad input: the next request must still be served */
   bad?: boolean;
   timeout?: number;
+  /** interim statuses expected before the answer */
+  interim?: number[];
 }
 
 const HOST = 'Host: test\r\n';
@@ -96,6 +98,9 @@ export const cases: Case[] = [
   { name: 'readallFrom takes exactly Content-Length bytes', send: req('POST', '/body', 'abc').map((s) => s + 'EXTRA'),
     status: 200, body: '3:abc' },
   { name: 'readallFrom with no body resolves empty', send: req('POST', '/body'), status: 200, body: '0:' },
+  { name: 'Expect: 100-continue is answered 100 Continue, then the body is read', pause: 300,
+    send: ['POST /body HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n', 'hello'],
+    status: 200, body: '5:hello', interim: [100] },
   { name: 'readallFrom into a writer, in chunkSize pieces', send: req('POST', '/into', 'abcdefghijklmnopqrstuvwxy'),
     status: 200, body: 'true abcdefghij|klmnopqrst|uvwxy' },
   { name: 'a body over the limit is 413', send: req('POST', '/body', 'x'.repeat(1001)), status: 413,
@@ -106,6 +111,15 @@ export const cases: Case[] = [
     status: 408, bad: true },
 
   // responses
+  { name: 'a 20 KB page goes out whole, in pieces paced by the socket', send: get('/big'), status: 200,
+    body: /^(0123456789){2000}$/, headers: { 'content-length': '20000' } },
+  { name: 'a handler writing 16 KB to conn in 2 KB writes', send: get('/big-stream'), status: 200,
+    body: /^(abcdefgh){2048}$/ },
+  { name: 'pipelined requests: the first is answered, then the connection closes',
+    send: [get('/page')[0] + get('/echo')[0]], status: 200, body: 'Hello from Kyanit!' },
+  { name: 'OPTIONS * lists the methods with callbacks', send: req('OPTIONS', '*'), status: 200,
+    headers: { allow: 'GET, POST, DELETE, PUT, PATCH, OPTIONS, HEAD' } },
+  { name: '* with another method is 400', send: get('*'), status: 400, json: error('URLInvalidError'), bad: true },
   { name: 'sendResponse with an empty body, then writes to conn', send: get('/stream'), status: 200,
     body: '<p>one</p><p>two</p>', headers: { 'content-type': 'text/html', 'content-length': null } },
   { name: 'HEAD of a streamed page sends only the head', send: req('HEAD', '/stream'), status: 200, body: '' },
@@ -196,6 +210,7 @@ export const cases: Case[] = [
 export function mismatch(c: Case, r: Reply): string {
   const problems: string[] = [];
   if (r.status !== c.status) problems.push(`status ${r.status}, expected ${c.status}`);
+  if (JSON.stringify(r.interim) !== JSON.stringify(c.interim ?? [])) problems.push(`interim ${r.interim}`);
   if (typeof c.body == 'string' && r.body !== c.body) problems.push(`body ${JSON.stringify(r.body)}`);
   if (c.body instanceof RegExp && !c.body.test(r.body)) problems.push(`body ${JSON.stringify(r.body)}`);
   if (c.json !== undefined) {

@@ -10,6 +10,8 @@ export interface Reply {
   body: string;
   /** everything received */
   raw: string;
+  /** interim (1xx) statuses received before the answer */
+  interim: number[];
 }
 
 export interface Exchange {
@@ -23,9 +25,14 @@ export interface Exchange {
 }
 
 export function parseReply(raw: string): Reply {
-  const reply: Reply = { status: null, reason: '', headers: {}, body: '', raw };
+  const reply: Reply = { status: null, reason: '', headers: {}, body: '', raw, interim: [] };
+  let m: RegExpExecArray | null;
+  while ((m = /^HTTP\/1\.[01] (1\d\d)[^\r\n]*\r\n\r\n/.exec(raw))) {
+    reply.interim.push(Number(m[1]));
+    raw = raw.substring(m[0].length);
+  }
   const end = raw.indexOf('\r\n\r\n');
-  const m = /^HTTP\/1\.[01] (\d{3}) ?([^\r\n]*)/.exec(raw);
+  m = /^HTTP\/1\.[01] (\d{3}) ?([^\r\n]*)/.exec(raw);
   if (!m || end < 0) return reply;
   reply.status = Number(m[1]);
   reply.reason = m[2];
