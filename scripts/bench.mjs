@@ -117,13 +117,16 @@ else {
 
 // ---- memory on an interpreter as small as an ESP8266
 async function vars(child, expr = 'process.memory().usage') {
-  const mark = `V${Math.random().toString(36).slice(2, 8)}`;
-  const before = child.out.length;
-  child.stdin.write(`\x10print("${mark} "+${expr})\n`);
-  for (let i = 0; i < 50; i++) {
-    await sleep(50);
-    const m = new RegExp(`${mark} (\\d+)`).exec(child.out.slice(before));
-    if (m) return Number(m[1]);
+  // the console is the interpreter's stdin: a line can arrive garbled under load, so ask again
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const mark = `V${Math.random().toString(36).slice(2, 8)}`;
+    const before = child.out.length;
+    child.stdin.write(`\n\x10print("${mark} "+${expr})\n`);
+    for (let i = 0; i < 30; i++) {
+      await sleep(50);
+      const m = new RegExp(`${mark} (\\d+)`).exec(child.out.slice(before));
+      if (m) return Number(m[1]);
+    }
   }
   throw new Error(`no answer from the interpreter: ${child.out.slice(-300)}`);
 }

@@ -57,13 +57,16 @@ const send = (pieces: string[], pause = 0, timeout = 15000) =>
   exchange({ host: '127.0.0.1', port: PORT, send: pieces, pause, timeout }).catch((e: Error) => e);
 
 async function vars(child: ChildProcess & { out?: string }, gc = true): Promise<number> {
-  const mark = `V${Math.random().toString(36).slice(2, 8)}`;
-  const from = child.out!.length;
-  child.stdin!.write(`\x10print("${mark} "+process.memory(${gc ? '' : 'false'}).usage)\n`);
-  for (let i = 0; i < 60; i++) {
-    await sleep(50);
-    const m = new RegExp(`${mark} (\\d+)`).exec(child.out!.slice(from));
-    if (m) return Number(m[1]);
+  // the console is the interpreter's stdin: a line can arrive garbled under load, so ask again
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const mark = `V${Math.random().toString(36).slice(2, 8)}`;
+    const from = child.out!.length;
+    child.stdin!.write(`\n\x10print("${mark} "+process.memory(${gc ? '' : 'false'}).usage)\n`);
+    for (let i = 0; i < 30; i++) {
+      await sleep(50);
+      const m = new RegExp(`${mark} (\\d+)`).exec(child.out!.slice(from));
+      if (m) return Number(m[1]);
+    }
   }
   throw new Error('the interpreter did not answer: ' + child.out!.slice(-300));
 }

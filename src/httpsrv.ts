@@ -51,6 +51,8 @@ export class Connection {
   declare at_: number;
   /** end() was called while out_ waited */
   declare ending_: boolean;
+  /** no longer counted in the server's open connections */
+  declare left_: boolean;
 
   constructor(server: HTTPServer, socket: Socket, done: () => void) {
     this.server_ = server;
@@ -77,7 +79,7 @@ export class Connection {
   end(): void {
     if (this.closed_) return;
     if (this.out_) this.ending_ = true;
-    else this.socket_.end();
+    else close(this);
   }
 }
 var connProto = Connection.prototype;
@@ -85,7 +87,7 @@ connProto.body_ = '';
 connProto.need_ = 0;
 connProto.reader_ = null;
 connProto.timer_ = 0; // Espruino throws on clearTimeout(undefined)
-connProto.isHead_ = connProto.sent_ = connProto.closed_ = connProto.ending_ = false;
+connProto.isHead_ = connProto.sent_ = connProto.closed_ = connProto.ending_ = connProto.left_ = false;
 connProto.out_ = null;
 connProto.at_ = 0;
 
@@ -104,8 +106,16 @@ function pump(conn: Connection): void {
   }
   if (!out.length) {
     conn.out_ = null;
-    if (conn.ending_) conn.socket_.end();
+    if (conn.ending_) close(conn);
   }
+}
+
+/** Ends the socket (when called from end()) and stops counting the connection as open: its
+ *  'close' event may come a while after a client has its answer and connects again. */
+function close(conn: Connection, closed?: boolean): void {
+  if (!closed) conn.socket_.end();
+  if (!conn.left_) conn.server_.open_--;
+  conn.left_ = true;
 }
 
 /** Writes a response's status line and headers, and its body if any, to `conn`. With an
@@ -197,7 +207,7 @@ function onDrain(this: Socket): void {
 
 function onClose(this: Socket): void {
   var conn: Connection = this.hc;
-  conn.server_.open_--;
+  close(conn, true);
   conn.closed_ = true;
   clearTimeout(conn.timer_);
   if (conn.reader_) conn.reader_(null);
