@@ -97,7 +97,23 @@ async function vars(child: ChildProcess & { out?: string }, gc = true): Promise<
     }
     console.log(`  ${REQUESTS} requests in turn: ${Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(', ')}`);
 
-    // 2. the most connections held at once: open them mid-head until one is refused
+    // 2a. what one connection costs at each stage its limits allow
+    const costs: string[] = [];
+    const base = await vars(child);
+    for (const [what, text] of [['idle (nothing sent)', ''], ['mid-head, 60 bytes', 'GET /page HTTP/1.1\r\nHost: board\r\nAccept: text/html\r\n'],
+      ['head near limits.head (1,000 bytes)', 'GET /page HTTP/1.1\r\nHost: board\r\nX: ' + 'h'.repeat(975)]] as [string, string][]) {
+      const s = net.connect(PORT, '127.0.0.1');
+      s.on('error', () => {});
+      await new Promise((r) => s.on('connect', r));
+      if (text) s.write(text);
+      await sleep(300);
+      costs.push(`${what} ${(await vars(child)) - base}`);
+      s.destroy();
+      await sleep(500);
+    }
+    console.log(`  JsVars one connection holds: ${costs.join(', ')}`);
+
+    // 2b. the most connections held at once: open them mid-head until one is refused
     const held: net.Socket[] = [];
     let most = 0;
     for (let i = 0; i < 12; i++) {
@@ -139,6 +155,8 @@ async function vars(child: ChildProcess & { out?: string }, gc = true): Promise<
 
     await sleep(500);
     check('after all', await send([good]), [200]);
+    // the last sockets close a moment after their answers
+    await sleep(1500);
     const after = await vars(child);
     console.log(`JsVars in use after: ${after} (growth ${after - before}); ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } catch (e) {

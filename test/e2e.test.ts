@@ -46,6 +46,19 @@ for (const kind of kinds()) {
         assert.equal(next.status, 200, next.raw);
       });
 
+      it('a client that resets in the middle of a large page costs nothing after', async function () {
+        await new Promise<void>((resolve) => {
+          const s = net.connect(target.port, target.host, () => s.write('GET /big HTTP/1.1\r\nHost: x\r\n\r\n'));
+          s.once('data', () => { s.resetAndDestroy(); resolve(); });
+          s.on('error', () => resolve());
+        });
+        await new Promise((r) => setTimeout(r, 300));
+        for (let i = 0; i < 5; i++) {
+          const next = await exchange({ host: target.host, port: target.port, send: ['GET /page HTTP/1.1\r\nHost: x\r\n\r\n'] });
+          assert.equal(next.status, 200, next.raw);
+        }
+      });
+
       it('the second server refuses connections once closed', async function () {
         await assert.rejects(exchange({ host: target.host, port: target.port + 1, send: ['GET /ping HTTP/1.0\r\n\r\n'] }),
           /ECONNREFUSED/);
