@@ -58,13 +58,21 @@ function startEspruino(exe, file, cwd) {
   child.stderr.setEncoding('latin1').on('data', (d) => { child.out += d; });
   return child;
 }
-function ab(port, concurrency, n) {
+/** Runs ab (asynchronously: the interpreters' output pipes must keep being read). */
+async function ab(port, concurrency, n) {
   const csv = join(mkdtempSync(join(tmpdir(), 'ab-')), 'p.csv');
   const args = ['-q', '-c', String(concurrency), '-n', String(n), '-s', '10', '-e', csv];
   for (const h of HEADERS) args.push('-H', h);
-  const r = spawnSync('ab', [...args, `http://127.0.0.1:${port}/page`], { encoding: 'utf8', timeout: 120000 });
-  const rps = Number(/Requests per second:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? NaN);
-  const failed = Number(/Failed requests:\s+(\d+)/.exec(r.stdout)?.[1] ?? NaN);
+  const out = await new Promise((resolve) => {
+    const child = spawn('ab', [...args, `http://127.0.0.1:${port}/page`]);
+    let text = '';
+    child.stdout.on('data', (d) => { text += d; });
+    child.stderr.on('data', (d) => { text += d; });
+    child.on('close', () => resolve(text));
+  });
+  if (!existsSync(csv)) throw new Error(`ab failed: ${out.trim().split('\n').slice(-2).join(' ')}`);
+  const rps = Number(/Requests per second:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
+  const failed = Number(/Failed requests:\s+(\d+)/.exec(out)?.[1] ?? NaN);
   const pct = Object.fromEntries(readFileSync(csv, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number)));
   return { rps, failed, p50: pct[50], p99: pct[99] };
 }
@@ -77,7 +85,8 @@ function haveAb() {
 }
 
 // ---- throughput
-if (!bin) missing.push('requests per second and latency: set ESPRUINO_BIN (e.g. ../shared/espruino/espruino)');
+if (process.env.SKIP_THROUGHPUT) missing.push('throughput: SKIP_THROUGHPUT is set');
+else if (!bin) missing.push('requests per second and latency: set ESPRUINO_BIN (e.g. ../shared/espruino/espruino)');
 else if (!haveAb()) missing.push('requests per second and latency: ab (apache2-utils) could not be installed');
 else {
   const builtinPort = await freePort();
@@ -94,8 +103,8 @@ else {
     for (const c of [1, 4]) {
       const runs = { builtin: [], ours: [] };
       for (let i = 0; i < ROUNDS; i++) {
-        runs.builtin.push(ab(builtinPort, c, REQUESTS));
-        runs.ours.push(ab(80, c, REQUESTS));
+        runs.builtin.push(await ab(builtinPort, c, REQUESTS));
+        runs.ours.push(await ab(80, c, REQUESTS));
       }
       const row = (name, rs) => {
         const rps = median(rs.map((r) => r.rps));
@@ -116,47 +125,45 @@ else {
 }
 
 // ---- memory on an interpreter as small as an ESP8266
-async function vars(child, expr = 'process.memory().usage') {
-  // the console is the interpreter's stdin: a line can arrive garbled under load, so ask again
-  for (let attempt = 0; attempt < 4; attempt++) {
-    const mark = `V${Math.random().toString(36).slice(2, 8)}`;
-    const before = child.out.length;
-    child.stdin.write(`\n\x10print("${mark} "+${expr})\n`);
-    for (let i = 0; i < 30; i++) {
-      await sleep(50);
-      const m = new RegExp(`${mark} (\\d+)`).exec(child.out.slice(before));
-      if (m) return Number(m[1]);
-    }
-  }
-  throw new Error(`no answer from the interpreter: ${child.out.slice(-300)}`);
+/** JsVars in use, from the interpreter's own report (METER, printed every 250 ms): its console
+ *  garbles lines typed into it while the server is busy, and its Telnet console does not
+ *  answer while an application serves. */
+async function vars(child) {
+  const from = child.out.length;
+  await sleep(600);
+  const all = child.out.slice(from).match(/MEM (\d+) (\d+)/g);
+  if (!all) throw new Error(`the interpreter reported nothing: ${child.out.slice(-300)}`);
+  return all[all.length - 1].split(' ').slice(1).map(Number);
 }
+/** Added after the application: one interval and one function (measured: 6 JsVars). */
+const METER = 'setInterval(function(){var m=process.memory();print("MEM "+m.usage+" "+m.total)},250);';
 if (!bin1700) missing.push('JsVars: no espruino-1700 beside ESPRUINO_BIN (or ESPRUINO_1700)');
 else if (!bin) missing.push('JsVars: ESPRUINO_BIN is needed to write the code to Storage');
 else if (spawnSync('ab', ['-V']).status !== 0) missing.push('JsVars after 1,000 requests: no ab');
 else {
   // as flashed with ./flash.sh --save: the code in Storage (.bootcde), run at boot from flash
   const dir = mkdtempSync(join(tmpdir(), 'bench-1700-'));
-  execFileSync(bin, ['-e', `require('Storage').write('.bootcde', require('fs').readFileSync(${JSON.stringify(join(root, 'build/app.js'))}));`],
+  execFileSync(bin, ['-e', `require('Storage').write('.bootcde', require('fs').readFileSync(${JSON.stringify(join(root, 'build/app.js'))}) + ${JSON.stringify('\n' + METER)});`],
     { cwd: dir, timeout: 10000, stdio: 'ignore' });
   const small = startEspruino(bin1700, '', dir);
   try {
     await waitPort(80);
     await sleep(300);
-    const total = await vars(small, 'process.memory().total');
-    const listening = await vars(small);
-    ab(80, 1, 1000);
+    const [listening, total] = await vars(small);
+    await ab(80, 1, 1000);
     // the last sockets close a moment after their answers
     await sleep(1500);
-    const after = await vars(small);
+    const [after] = await vars(small);
     // one connection held open mid-head: what it costs while it lasts
     const held = net.connect(80, '127.0.0.1');
     await new Promise((r) => held.on('connect', r));
     held.write('GET /page HTTP/1.1\r\nHost: bench\r\n' + HEADERS.join('\r\n') + '\r\n');
     await sleep(300);
-    const holding = await vars(small);
+    const [holding] = await vars(small);
     held.destroy();
     await sleep(300);
     console.log(`\nJsVars on ${bin1700} (${total} in all), the code run from Storage as with flash.sh --save`);
+    console.log('  (each figure includes the 6 JsVars of the interval that reports them)');
     console.log(`  in use once listening                 ${listening}`);
     console.log(`  after 1,000 requests                  ${after} (growth ${after - listening})`);
     console.log(`  with one connection mid-head          ${holding} (that connection: ${holding - listening})`);
