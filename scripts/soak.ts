@@ -86,82 +86,89 @@ const METER = 'setInterval(function(){print("MEM "+process.memory().usage)},250)
     for (let i = 0; i < 200; i++) check('warm-up', await send([good]), [200]);
     await sleep(1500);
     const before = await vars(child);
-    console.log(`  JsVars once listening: ${boot}; after 200 requests to warm up: ${before}`);
     console.log(`soak: ${bin1700}, build/app.js from Storage (+ a 6-JsVar meter)`);
+    console.log(`  JsVars once listening: ${boot}; after 200 requests to warm up: ${before}`);
 
-    // 1. many requests of every kind, one after another
-    const counts: { [kind: string]: number } = {};
-    for (let i = 0; i < REQUESTS; i++) {
-      const [name, text, ok] = i % 3 ? kinds[0] : kinds[(i / 3) % kinds.length | 0];
-      counts[name] = (counts[name] || 0) + 1;
-      // a few arrive in pieces, as from a slow network
-      const pieces = i % 7 == 0 ? text.match(/[\s\S]{1,40}/g)! : [text];
-      check(name, await send(pieces, i % 7 == 0 ? 2 : 0), ok);
-    }
-    console.log(`  ${REQUESTS} requests in turn: ${Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(', ')}`);
-
-    // 2a. what one connection costs at each stage its limits allow
-    const costs: string[] = [];
-    const base = await vars(child);
-    for (const [what, text] of [['idle (nothing sent)', ''], ['mid-head, 60 bytes', 'GET /page HTTP/1.1\r\nHost: board\r\nAccept: text/html\r\n'],
-      ['head near limits.head (1,000 bytes)', 'GET /page HTTP/1.1\r\nHost: board\r\nX: ' + 'h'.repeat(975)]] as [string, string][]) {
-      const s = net.connect(PORT, '127.0.0.1');
-      s.on('error', () => {});
-      await new Promise((r) => s.on('connect', r));
-      if (text) s.write(text);
-      await sleep(300);
-      costs.push(`${what} ${(await vars(child)) - base}`);
-      s.destroy();
-      await sleep(500);
-    }
-    console.log(`  JsVars one connection holds: ${costs.join(', ')}`);
-
-    // 2b. the most connections held at once: open them mid-head until one is refused
-    const held: net.Socket[] = [];
-    let most = 0;
-    for (let i = 0; i < 12; i++) {
-      const s = net.connect(PORT, '127.0.0.1');
-      s.on('error', () => {});
-      let got = '';
-      s.setEncoding('latin1').on('data', (d) => { got += d; });
-      await new Promise((r) => s.on('connect', r));
-      s.write('GET /page HTTP/1.1\r\nHost: board\r\n');
-      await sleep(150);
-      if (/^HTTP\/1\.1 503/.test(got)) { s.destroy(); break; }
-      held.push(s);
-      most = held.length;
-    }
-    const holding = await vars(child);
-    for (const s of held) s.write('\r\n');
-    await sleep(500);
-    held.forEach((s) => s.destroy());
-    console.log(`  most connections held at once: ${most} (JsVars with them: ${holding}, ${((holding - before) / Math.max(most, 1)).toFixed(0)} a connection)`);
-
-    // 3. slow clients: heads dripping in, some never finished (408 after the timeout)
-    const slow = await Promise.all(Array.from({ length: 8 }, (_, i) => i % 2
-      ? send(good.match(/[\s\S]{1,4}/g)!, 20)
-      : send(['GET /page HTTP/1.1\r\nHost: b'], 0, 20000)));
-    slow.forEach((r, i) => check(i % 2 ? 'slow head' : 'unfinished head', r, i % 2 ? [200, 503] : [408, 503]));
-    console.log(`  8 slow clients: ${slow.map((r) => (r instanceof Error ? 'error' : r.status)).join(' ')}`);
-
-    // 4. bursts of concurrent clients: each is answered, 200 or 503 with Retry-After
-    const statuses: { [s: string]: number } = {};
-    for (let b = 0; b < 20; b++) {
-      const burst = await Promise.all(Array.from({ length: 8 }, () => send([good])));
-      for (const r of burst) {
-        check('burst', r, [200, 503]);
-        const key = r instanceof Error ? 'error' : String(r.status);
-        statuses[key] = (statuses[key] || 0) + 1;
+    // twice: the first pass shows what the interpreter sizes once (socket tables, timers),
+    // the second whether anything is left behind per request
+    let passStart = before;
+    for (const pass of [1, 2]) {
+      console.log(`  pass ${pass}:`);
+      // 1. many requests of every kind, one after another
+      const counts: { [kind: string]: number } = {};
+      for (let i = 0; i < REQUESTS; i++) {
+        const [name, text, ok] = i % 3 ? kinds[0] : kinds[(i / 3) % kinds.length | 0];
+        counts[name] = (counts[name] || 0) + 1;
+        // a few arrive in pieces, as from a slow network
+        const pieces = i % 7 == 0 ? text.match(/[\s\S]{1,40}/g)! : [text];
+        check(name, await send(pieces, i % 7 == 0 ? 2 : 0), ok);
       }
-    }
-    console.log(`  20 bursts of 8 at once: ${Object.entries(statuses).map(([s, n]) => `${n} × ${s}`).join(', ')}`);
+      console.log(`  ${REQUESTS} requests in turn: ${Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(', ')}`);
 
-    await sleep(500);
-    check('after all', await send([good]), [200]);
-    // the last sockets close a moment after their answers
-    await sleep(1500);
-    const after = await vars(child);
-    console.log(`JsVars in use after: ${after} (growth ${after - before}); ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      // 2a. what one connection costs at each stage its limits allow
+      const costs: string[] = [];
+      const base = await vars(child);
+      for (const [what, text] of [['idle (nothing sent)', ''], ['mid-head, 60 bytes', 'GET /page HTTP/1.1\r\nHost: board\r\nAccept: text/html\r\n'],
+        ['head near limits.head (1,000 bytes)', 'GET /page HTTP/1.1\r\nHost: board\r\nX: ' + 'h'.repeat(975)]] as [string, string][]) {
+        const s = net.connect(PORT, '127.0.0.1');
+        s.on('error', () => {});
+        await new Promise((r) => s.on('connect', r));
+        if (text) s.write(text);
+        await sleep(300);
+        costs.push(`${what} ${(await vars(child)) - base}`);
+        s.destroy();
+        await sleep(500);
+      }
+      console.log(`  JsVars one connection holds: ${costs.join(', ')}`);
+
+      // 2b. the most connections held at once: open them mid-head until one is refused
+      const held: net.Socket[] = [];
+      let most = 0;
+      for (let i = 0; i < 12; i++) {
+        const s = net.connect(PORT, '127.0.0.1');
+        s.on('error', () => {});
+        let got = '';
+        s.setEncoding('latin1').on('data', (d) => { got += d; });
+        await new Promise((r) => s.on('connect', r));
+        s.write('GET /page HTTP/1.1\r\nHost: board\r\n');
+        await sleep(150);
+        if (/^HTTP\/1\.1 503/.test(got)) { s.destroy(); break; }
+        held.push(s);
+        most = held.length;
+      }
+      const holding = await vars(child);
+      for (const s of held) s.write('\r\n');
+      await sleep(500);
+      held.forEach((s) => s.destroy());
+      console.log(`  most connections held at once: ${most} (JsVars with them: ${holding}, ${((holding - before) / Math.max(most, 1)).toFixed(0)} a connection)`);
+
+      // 3. slow clients: heads dripping in, some never finished (408 after the timeout)
+      const slow = await Promise.all(Array.from({ length: 8 }, (_, i) => i % 2
+        ? send(good.match(/[\s\S]{1,4}/g)!, 20)
+        : send(['GET /page HTTP/1.1\r\nHost: b'], 0, 20000)));
+      slow.forEach((r, i) => check(i % 2 ? 'slow head' : 'unfinished head', r, i % 2 ? [200, 503] : [408, 503]));
+      console.log(`  8 slow clients: ${slow.map((r) => (r instanceof Error ? 'error' : r.status)).join(' ')}`);
+
+      // 4. bursts of concurrent clients: each is answered, 200 or 503 with Retry-After
+      const statuses: { [s: string]: number } = {};
+      for (let b = 0; b < 20; b++) {
+        const burst = await Promise.all(Array.from({ length: 8 }, () => send([good])));
+        for (const r of burst) {
+          check('burst', r, [200, 503]);
+          const key = r instanceof Error ? 'error' : String(r.status);
+          statuses[key] = (statuses[key] || 0) + 1;
+        }
+      }
+      console.log(`  20 bursts of 8 at once: ${Object.entries(statuses).map(([s, n]) => `${n} × ${s}`).join(', ')}`);
+
+      await sleep(500);
+      check('after all', await send([good]), [200]);
+      // the last sockets close a moment after their answers
+      await sleep(1500);
+      const after = await vars(child);
+      console.log(`  JsVars in use after pass ${pass}: ${after} (growth over the pass ${after - passStart}, since warm-up ${after - before}); ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      passStart = after;
+    }
   } catch (e) {
     failures.push(`soak stopped: ${(e as Error).message}`);
   } finally {
