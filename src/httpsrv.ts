@@ -51,6 +51,8 @@ export class Connection {
   declare at_: number;
   /** end() was called while out_ waited */
   declare ending_: boolean;
+  /** the socket has not yet sent the last CHUNK given to it */
+  declare busy_: boolean;
   /** no longer counted in the server's open connections */
   declare left_: boolean;
 
@@ -61,17 +63,16 @@ export class Connection {
     this.h_ = new Head();
   }
 
-  /** Sends `data` to the client (after a HEAD request's head, nothing more is sent). What
-   *  is longer than CHUNK goes to the socket a CHUNK at a time, each when the last has been
-   *  sent ('drain'): the socket never holds a second copy of a large page. */
+  /** Sends `data` to the client (after a HEAD request's head, nothing more is sent). The
+   *  socket is given a CHUNK at a time, each when it has sent the last ('drain'): it never
+   *  holds a second copy of a large page, however it is written. */
   write(data: string): void {
     if ((this.isHead_ && this.sent_) || this.closed_) return;
     this.sent_ = true;
     if (this.out_) this.out_.push(data);
-    else if (data.length <= CHUNK) this.socket_.write(data);
     else {
       this.out_ = [data];
-      pump(this);
+      if (!this.busy_) pump(this);
     }
   }
 
@@ -87,19 +88,22 @@ connProto.body_ = '';
 connProto.need_ = 0;
 connProto.reader_ = null;
 connProto.timer_ = 0; // Espruino throws on clearTimeout(undefined)
-connProto.isHead_ = connProto.sent_ = connProto.closed_ = connProto.ending_ = connProto.left_ = false;
+connProto.isHead_ = connProto.sent_ = connProto.closed_ = connProto.ending_ = connProto.left_ =
+  connProto.busy_ = false;
 connProto.out_ = null;
 connProto.at_ = 0;
 
 /** Bytes handed to the socket at a time: Espruino receives and sends in pieces of 536. */
 var CHUNK = 512;
 
-/** Sends the next CHUNK of what waits; called again when the socket has sent it. */
+/** Gives the socket the next CHUNK of what waits, if it has sent the last ('drain'): one
+ *  CHUNK at a time in the socket, however much a handler writes. */
 function pump(conn: Connection): void {
   var out = conn.out_;
   if (!out) return;
   var piece = out[0], at = conn.at_;
-  conn.socket_.write(piece.substring(at, at + CHUNK));
+  conn.busy_ = true;
+  conn.socket_.write(at || piece.length > CHUNK ? piece.substring(at, at + CHUNK) : piece);
   if ((conn.at_ = at + CHUNK) >= piece.length) {
     out.shift();
     conn.at_ = 0;
@@ -202,7 +206,9 @@ function onData(this: Socket, data: string): void {
 }
 
 function onDrain(this: Socket): void {
-  pump(this.hc);
+  var conn: Connection = this.hc;
+  conn.busy_ = false;
+  pump(conn);
 }
 
 function onClose(this: Socket): void {
