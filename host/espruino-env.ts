@@ -39,7 +39,8 @@ class EspruinoSocket {
 
   write(data: string): boolean {
     if (this.socket.destroyed) return false;
-    return this.socket.write(String(data), 'latin1', (err) => {
+    const text = String(data);
+    return this.socket.write(text, /[^\x00-\xff]/.test(text) ? 'utf8' : 'latin1', (err) => {
       if (!err && !this.socket.destroyed) for (const fn of this.drains) fn.call(this);
     });
   }
@@ -87,7 +88,8 @@ export function runBundle(code: string, filename: string, options: HostOptions =
       },
       env: { BOARD: 'HOST' }
     },
-    E: { getSizeOf: () => 0 }
+    // a string with characters beyond Latin-1 is held and sent as UTF-8, as on Espruino
+    E: { getSizeOf: () => 0, isUTF8: (s: string) => /[^\x00-\xff]/.test(s) }
   });
   vm.runInContext(code, context, { filename });
 }

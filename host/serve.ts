@@ -5,7 +5,7 @@ import { runBundle } from './espruino-env';
 const file = process.argv[2] || 'build/app.js';
 const portBase = process.env.HTTPSRV_PORT_BASE ? Number(process.env.HTTPSRV_PORT_BASE) : 8000;
 
-runBundle(readFileSync(file, 'latin1'), file, {
+runBundle(readFileSync(file, 'utf8'), file, {
   portBase,
   onListen(port, hostPort) {
     const mapped = port == hostPort ? ''

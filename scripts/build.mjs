@@ -25,6 +25,8 @@ for (const [outfile, entry] of Object.entries(bundles)) {
     entryPoints: [entry], outfile, bundle: true, minify: true, target: 'es5',
     // cjs + node keeps require('net') as it is, for Espruino; the wrapper keeps names local
     format: 'cjs', platform: 'node', external: ['Wifi'],
+    // non-ASCII text as UTF-8: Espruino mixes encodings when \x and \u escapes meet in a string
+    charset: 'utf8',
     banner: { js: '(function(){' }, footer: { js: '})();' },
     // internal fields end with '_': the minifier may rename them
     mangleProps: /_$/,

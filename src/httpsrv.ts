@@ -10,7 +10,7 @@ import { DONE, LINE, feed, Head } from './http/parse';
 import { CT_PLAIN, errorView, formatHead, Headers, response, Response } from './http/response';
 import { deregister, getRegistered, match, register, Routes } from './http/router';
 import { parseTarget } from './http/url';
-import { hasFreeVars, listen } from './port/espruino';
+import { byteLength, hasFreeVars, listen } from './port/espruino';
 import { Listener, Socket } from './port/port';
 
 export { CT_HTML, CT_JSON, CT_PLAIN, addStatus, errorView, response } from './http/response';
@@ -127,7 +127,8 @@ function close(conn: Connection, closed?: boolean): void {
 export function sendResponse(conn: { write(data: string): any }, status: number, body?: any,
                              contentType?: string, headers?: Headers): void {
   var r = response(status, body, contentType, headers);
-  conn.write((conn as Connection).isHead_ ? formatHead(r) : formatHead(r) + r.body);
+  var head = formatHead(r, false, byteLength);
+  conn.write((conn as Connection).isHead_ ? head : head + r.body);
 }
 
 /** Ends a request with the response `r`, or without one with the error view's answer to
@@ -140,10 +141,10 @@ function answer(conn: Connection, r: Response | undefined, exc?: any): void {
       if (conn.sent_) return conn.end();
       r = view(exc === undefined ? new Error('the callback gave no response') : exc);
     }
-    head = formatHead(r!, true);
+    head = formatHead(r!, true, byteLength);
   } catch (e) {
     r = errorView(e);
-    head = formatHead(r, true);
+    head = formatHead(r, true, byteLength);
   }
   var body = conn.isHead_ ? '' : r!.body;
   // one write for a small response; a large body is not copied into a second string

@@ -4,7 +4,7 @@ import { addStatus, CT_HTML, CT_JSON, errorView, formatHead, response } from '..
 
 describe('response: statuses, heads and the error view', function () {
   it('builds a response object with defaults', function () {
-    assert.deepEqual(response(200), { status: 200, body: '', contentType: 'text/plain', headers: {} });
+    assert.deepEqual(response(200), { status: 200, body: '', contentType: 'text/plain; charset=utf-8', headers: {} });
     assert.deepEqual(response(404, { a: 1 }, CT_JSON).body, '{"a":1}');
   });
 
@@ -18,7 +18,11 @@ describe('response: statuses, heads and the error view', function () {
 
   it('formats one head: status line, type, length, Connection: close, extra headers', function () {
     assert.equal(formatHead(response(200, 'hi', CT_HTML, { 'X-A': '1' })),
-      'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\nConnection: close\r\nX-A: 1\r\n\r\n');
+      'HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 2\r\nConnection: close\r\nX-A: 1\r\n\r\n');
+  });
+
+  it('measures the body with the platform\'s byte length when given one', function () {
+    assert.match(formatHead(response(200, 'é€'), false, (s) => Buffer.byteLength(s)), /Content-Length: 5\r\n/);
   });
 
   it('announces no length for an empty body unless told it is complete', function () {

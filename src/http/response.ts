@@ -1,7 +1,8 @@
 /** Responses: the status table, response objects, the head of a response, the error view. */
 
-export var CT_PLAIN = 'text/plain';
-export var CT_HTML = 'text/html';
+// Espruino sends text beyond Latin-1 as UTF-8: say so, or browsers read it as Windows-1252
+export var CT_PLAIN = 'text/plain; charset=utf-8';
+export var CT_HTML = 'text/html; charset=utf-8';
 export var CT_JSON = 'application/json';
 
 export type Headers = { [name: string]: string };
@@ -46,10 +47,12 @@ export function response(status: number, body?: any, contentType?: string,
 
 /** The status line and header fields of a response, with the empty line that ends them.
  *  An empty body's length is announced only when `complete`: otherwise the caller may go on
- *  writing the body itself, and the end of the connection ends it. */
-export function formatHead(r: Response, complete?: boolean): string {
+ *  writing the body itself, and the end of the connection ends it. `length` measures the
+ *  body in bytes as the platform sends it. */
+export function formatHead(r: Response, complete?: boolean,
+                           length?: (body: string) => number): string {
   var head = 'HTTP/1.1 ' + r.status + ' ' + statuses[r.status] + '\r\nContent-Type: ' +
-    r.contentType + (r.body || complete ? '\r\nContent-Length: ' + r.body.length : '') +
+    r.contentType + (r.body || complete ? '\r\nContent-Length: ' + (length ? length(r.body) : r.body.length) : '') +
     '\r\nConnection: close\r\n', headers = r.headers;
   for (var name in headers) {
     if (NEWLINE.test(name + headers[name])) throw new Error('header with a line break: ' + name);

@@ -13,3 +13,10 @@ export function listen(port: number, onSocket: (socket: Socket) => void): Listen
 export function hasFreeVars(count: number): boolean {
   return process.memory(false).free >= count || process.memory().free >= count;
 }
+
+/** Bytes a string takes on the wire: Espruino sends a string holding characters beyond
+ *  Latin-1 (a 'UTF8' string) as UTF-8, so its length in characters is not its length. */
+export function byteLength(str: string): number {
+  return E.isUTF8 && E.isUTF8(str) ? encodeURIComponent(str).replace(/%../g, '.').length
+    : str.length;
+}

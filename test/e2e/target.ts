@@ -58,10 +58,10 @@ export async function start(kind: Kind, bundle: string, withPort: boolean): Prom
   }
   const free = await freePort();
   const port = withPort ? free : kind == 'host' ? free : 80;
-  let code = readFileSync(join(ROOT, bundle), 'latin1');
+  let code = readFileSync(join(ROOT, bundle), 'utf8');
   if (withPort) code = `var E2E_PORT=${port};\n` + code;
   const file = join(mkdtempSync(join(tmpdir(), 'httpsrv-e2e-')), 'app.js');
-  writeFileSync(file, code, 'latin1');
+  writeFileSync(file, code, 'utf8');
   const env = { ...process.env, HTTPSRV_PORT_BASE: String(free - 80) };
   const child = startProcess(kind, file, env);
   let output = '';
