@@ -1,7 +1,8 @@
 /**
  * The host environment: runs a bundle made for Espruino (build/app.js) under Node, giving it
  * the Espruino APIs it uses: require('net') over Node's sockets (data as byte strings, no
- * remote address), setTimeout with arguments, process.memory(), and no Wifi module.
+ * remote address, 'drain' after every write), setTimeout with arguments, process.memory(),
+ * E.isUTF8, and no Wifi module.
  * Ports below 1024 need privileges on a host, so they are mapped to portBase + port.
  */
 import * as net from 'node:net';
@@ -85,11 +86,10 @@ export function runBundle(code: string, filename: string, options: HostOptions =
       memory(_gc?: boolean) {
         const used = process.memoryUsage().heapUsed;
         return { free: 1e6, usage: Math.round(used / 16), total: 1e6 + Math.round(used / 16) };
-      },
-      env: { BOARD: 'HOST' }
+      }
     },
     // a string with characters beyond Latin-1 is held and sent as UTF-8, as on Espruino
-    E: { getSizeOf: () => 0, isUTF8: (s: string) => /[^\x00-\xff]/.test(s) }
+    E: { isUTF8: (s: string) => /[^\x00-\xff]/.test(s) }
   });
   vm.runInContext(code, context, { filename });
 }

@@ -4,12 +4,13 @@
 //   with the built-in server, median of ROUNDS; on espruino-1700 (beside ESPRUINO_BIN, or
 //   ESPRUINO_1700) the JsVars in use once listening, after 1,000 requests, and while a
 //   connection is held open. The load comes from ab (apache2-utils), installed here if absent.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
+import { bin, bin1700, bootFromStorage } from './small-board.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 process.chdir(root);
@@ -18,9 +19,6 @@ const REQUESTS = Number(process.env.REQUESTS || 2000);
 const HEADERS = ['User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
   'Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
   'Accept-Language: en-US,en;q=0.9', 'Accept-Encoding: gzip, deflate'];
-const bin = process.env.ESPRUINO_BIN ? resolve(process.env.ESPRUINO_BIN) : '';
-const bin1700 = process.env.ESPRUINO_1700 ? resolve(process.env.ESPRUINO_1700)
-  : bin && existsSync(join(dirname(bin), 'espruino-1700')) ? join(dirname(bin), 'espruino-1700') : '';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const missing = [];
@@ -51,8 +49,8 @@ async function waitPort(port, ms = 10000) {
   }
   throw new Error(`nothing listens on ${port}`);
 }
-function startEspruino(exe, file, cwd) {
-  const child = spawn(exe, file ? [file] : [], { cwd: cwd || mkdtempSync(join(tmpdir(), 'bench-')), stdio: ['pipe', 'pipe', 'pipe'] });
+function startEspruino(exe, file) {
+  const child = spawn(exe, [file], { cwd: mkdtempSync(join(tmpdir(), 'bench-')), stdio: ['ignore', 'pipe', 'pipe'] });
   child.out = '';
   child.stdout.setEncoding('latin1').on('data', (d) => { child.out += d; });
   child.stderr.setEncoding('latin1').on('data', (d) => { child.out += d; });
@@ -125,41 +123,25 @@ else {
 }
 
 // ---- memory on an interpreter as small as an ESP8266
-/** JsVars in use, from the interpreter's own report (METER, printed every 250 ms): its console
- *  garbles lines typed into it while the server is busy, and its Telnet console does not
- *  answer while an application serves. */
-async function vars(child) {
-  const from = child.out.length;
-  await sleep(600);
-  const all = child.out.slice(from).match(/MEM (\d+) (\d+)/g);
-  if (!all) throw new Error(`the interpreter reported nothing: ${child.out.slice(-300)}`);
-  return all[all.length - 1].split(' ').slice(1).map(Number);
-}
-/** Added after the application: one interval and one function (measured: 6 JsVars). */
-const METER = 'setInterval(function(){var m=process.memory();print("MEM "+m.usage+" "+m.total)},250);';
 if (!bin1700) missing.push('JsVars: no espruino-1700 beside ESPRUINO_BIN (or ESPRUINO_1700)');
 else if (!bin) missing.push('JsVars: ESPRUINO_BIN is needed to write the code to Storage');
 else if (spawnSync('ab', ['-V']).status !== 0) missing.push('JsVars after 1,000 requests: no ab');
 else {
-  // as flashed with ./flash.sh --save: the code in Storage (.bootcde), run at boot from flash
-  const dir = mkdtempSync(join(tmpdir(), 'bench-1700-'));
-  execFileSync(bin, ['-e', `require('Storage').write('.bootcde', require('fs').readFileSync(${JSON.stringify(join(root, 'build/app.js'))}) + ${JSON.stringify('\n' + METER)});`],
-    { cwd: dir, timeout: 10000, stdio: 'ignore' });
-  const small = startEspruino(bin1700, '', dir);
+  const small = bootFromStorage(join(root, 'build/app.js'));
   try {
     await waitPort(80);
     await sleep(300);
-    const [listening, total] = await vars(small);
+    const { usage: listening, total } = await small.vars();
     await ab(80, 1, 1000);
     // the last sockets close a moment after their answers
     await sleep(1500);
-    const [after] = await vars(small);
+    const { usage: after } = await small.vars();
     // one connection held open mid-head: what it costs while it lasts
     const held = net.connect(80, '127.0.0.1');
     await new Promise((r) => held.on('connect', r));
     held.write('GET /page HTTP/1.1\r\nHost: bench\r\n' + HEADERS.join('\r\n') + '\r\n');
     await sleep(300);
-    const [holding] = await vars(small);
+    const { usage: holding } = await small.vars();
     held.destroy();
     await sleep(300);
     console.log(`\nJsVars on ${bin1700} (${total} in all), the code run from Storage as with flash.sh --save`);
@@ -170,7 +152,7 @@ else {
   } catch (e) {
     missing.push(`JsVars: ${e.message}`);
   } finally {
-    small.kill('SIGKILL');
+    small.stop();
   }
 }
 

@@ -3,17 +3,13 @@
 // bad ones and slow ones mixed in, and bursts of concurrent clients. Prints the JsVars before
 // and after, the most connections held at once, and every request that was not answered as
 // expected. Needs ESPRUINO_BIN (to write the code to Storage) and espruino-1700 beside it.
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import * as net from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { exchange, Reply, waitForPort } from '../test/e2e/client';
+import { bin, bin1700, bootFromStorage } from './small-board.mjs';
 
 const root = resolve(__dirname, '..');
-const bin = process.env.ESPRUINO_BIN ? resolve(process.env.ESPRUINO_BIN) : '';
-const bin1700 = process.env.ESPRUINO_1700 ? resolve(process.env.ESPRUINO_1700)
-  : bin && existsSync(join(dirname(bin), 'espruino-1700')) ? join(dirname(bin), 'espruino-1700') : '';
 const REQUESTS = Number(process.env.REQUESTS || 3000);
 const PORT = 80;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -56,36 +52,19 @@ function check(name: string, r: Reply | Error, ok: (number | null)[]) {
 const send = (pieces: string[], pause = 0, timeout = 15000) =>
   exchange({ host: '127.0.0.1', port: PORT, send: pieces, pause, timeout }).catch((e: Error) => e);
 
-/** JsVars in use, from the interpreter's own report (METER, printed every 250 ms): its console
- *  garbles lines typed into it while the server is busy, and its Telnet console does not
- *  answer while an application serves. */
-async function vars(child: ChildProcess & { out?: string }): Promise<number> {
-  const from = child.out!.length;
-  await sleep(600);
-  const all = child.out!.slice(from).match(/MEM (\d+)/g);
-  if (!all) throw new Error('the interpreter reported nothing: ' + child.out!.slice(-300));
-  return Number(all[all.length - 1].slice(4));
-}
-/** Added after the application: one interval and one function (measured: 6 JsVars). */
-const METER = 'setInterval(function(){print("MEM "+process.memory().usage)},250);';
-
 (async () => {
   execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'ignore' });
-  const dir = mkdtempSync(join(tmpdir(), 'soak-'));
-  execFileSync(bin, ['-e', `require('Storage').write('.bootcde', require('fs').readFileSync(${JSON.stringify(join(root, 'build/app.js'))}) + ${JSON.stringify('\n' + METER)});`],
-    { cwd: dir, timeout: 10000, stdio: 'ignore' });
-  const child: ChildProcess & { out?: string } = spawn(bin1700, [], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.out = '';
-  child.stdout!.setEncoding('latin1').on('data', (d) => { child.out += d; });
+  const board = bootFromStorage(join(root, 'build/app.js'));
+  const vars = async () => (await board.vars()).usage;
   const started = Date.now();
   try {
     await waitForPort('127.0.0.1', PORT, 10000);
     await sleep(500);
-    const boot = await vars(child);
+    const boot = await vars();
     // the interpreter sizes some of its own tables on the first requests: measure after them
     for (let i = 0; i < 200; i++) check('warm-up', await send([good]), [200]);
     await sleep(1500);
-    const before = await vars(child);
+    const before = await vars();
     console.log(`soak: ${bin1700}, build/app.js from Storage (+ a 6-JsVar meter)`);
     console.log(`  JsVars once listening: ${boot}; after 200 requests to warm up: ${before}`);
 
@@ -107,7 +86,7 @@ const METER = 'setInterval(function(){print("MEM "+process.memory().usage)},250)
 
       // 2a. what one connection costs at each stage its limits allow
       const costs: string[] = [];
-      const base = await vars(child);
+      const base = await vars();
       for (const [what, text] of [['idle (nothing sent)', ''], ['mid-head, 60 bytes', 'GET /page HTTP/1.1\r\nHost: board\r\nAccept: text/html\r\n'],
         ['head near limits.head (1,000 bytes)', 'GET /page HTTP/1.1\r\nHost: board\r\nX: ' + 'h'.repeat(975)]] as [string, string][]) {
         const s = net.connect(PORT, '127.0.0.1');
@@ -115,7 +94,7 @@ const METER = 'setInterval(function(){print("MEM "+process.memory().usage)},250)
         await new Promise((r) => s.on('connect', r));
         if (text) s.write(text);
         await sleep(300);
-        costs.push(`${what} ${(await vars(child)) - base}`);
+        costs.push(`${what} ${(await vars()) - base}`);
         s.destroy();
         await sleep(500);
       }
@@ -136,7 +115,7 @@ const METER = 'setInterval(function(){print("MEM "+process.memory().usage)},250)
         held.push(s);
         most = held.length;
       }
-      const holding = await vars(child);
+      const holding = await vars();
       for (const s of held) s.write('\r\n');
       await sleep(500);
       held.forEach((s) => s.destroy());
@@ -165,14 +144,14 @@ const METER = 'setInterval(function(){print("MEM "+process.memory().usage)},250)
       check('after all', await send([good]), [200]);
       // the last sockets close a moment after their answers
       await sleep(1500);
-      const after = await vars(child);
+      const after = await vars();
       console.log(`  JsVars in use after pass ${pass}: ${after} (growth over the pass ${after - passStart}, since warm-up ${after - before}); ${((Date.now() - started) / 1000).toFixed(0)} s`);
       passStart = after;
     }
   } catch (e) {
     failures.push(`soak stopped: ${(e as Error).message}`);
   } finally {
-    child.kill('SIGKILL');
+    board.stop();
   }
   console.log(failures.length ? `${failures.length} requests not answered as expected:\n  ${failures.slice(0, 50).join('\n  ')}`
     : 'every request was answered as expected');
