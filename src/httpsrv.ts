@@ -45,7 +45,8 @@ export class Connection {
   declare closed_: boolean;
   declare server_: HTTPServer;
   declare socket_: Socket;
-  declare done_: () => void;
+  /** told when the connection has closed (processor()'s Promise) */
+  declare done_: (() => void) | null;
   /** what waits to be sent, CHUNK by CHUNK; at_ is how far into out_[0] */
   declare out_: string[] | null;
   declare at_: number;
@@ -56,10 +57,9 @@ export class Connection {
   /** no longer counted in the server's open connections */
   declare left_: boolean;
 
-  constructor(server: HTTPServer, socket: Socket, done: () => void) {
+  constructor(server: HTTPServer, socket: Socket) {
     this.server_ = server;
     this.socket_ = socket;
-    this.done_ = done;
     this.h_ = new Head();
   }
 
@@ -90,7 +90,7 @@ connProto.reader_ = null;
 connProto.timer_ = 0; // Espruino throws on clearTimeout(undefined)
 connProto.isHead_ = connProto.sent_ = connProto.closed_ = connProto.ending_ = connProto.left_ =
   connProto.busy_ = false;
-connProto.out_ = null;
+connProto.out_ = connProto.done_ = null;
 connProto.at_ = 0;
 
 /** Bytes handed to the socket at a time: Espruino receives and sends in pieces of 536. */
@@ -220,7 +220,7 @@ function onClose(this: Socket): void {
   if (conn.reader_) conn.reader_(null);
   conn.h_ = conn.reader_ = conn.out_ = null;
   conn.body_ = '';
-  conn.done_();
+  if (conn.done_) conn.done_();
 }
 
 /** The head did not arrive in time: 408 if any of it came, else close quietly (a browser's
@@ -230,6 +230,26 @@ function onTimeout(conn: Connection): void {
   if (!h) answer(conn, undefined, new HTTPError(503, 'the callback did not finish in time'));
   else if (h.state_ == LINE && h.buf_ == '' && !h.blank_) conn.end();
   else answer(conn, undefined, new HTTPError(408, 'the request head did not arrive in time'));
+}
+
+/** Serves one connection: refused with BUSY over the limits, else read, answered, closed;
+ *  `done` is called once it has closed. */
+function serve(server: HTTPServer, socket: Socket, addr?: any, done?: () => void): void {
+  var limits = server.limits;
+  if (server.open_ >= limits.connections || !hasFreeVars(limits.minFree)) {
+    socket.write(BUSY);
+    socket.end();
+    if (done) done();
+    return;
+  }
+  server.open_++;
+  var conn = socket.hc = new Connection(server, socket);
+  if (addr !== undefined) conn.addr_ = addr;
+  if (done) conn.done_ = done;
+  socket.on('data', onData);
+  socket.on('drain', onDrain);
+  socket.on('close', onClose);
+  conn.timer_ = setTimeout(onTimeout, limits.timeout * 1000, conn);
 }
 
 /** The answer to a connection over limits.connections or limits.minFree, made once. */
@@ -265,7 +285,7 @@ export class HTTPServer {
     if (self.listener_) throw new Error('catchRequests: already listening on ' + self.port);
     var task: any = new Promise<void>(function (resolve) {
       self.stopped_ = resolve;
-      self.listener_ = listen(self.port, function (socket) { self.processor(socket); });
+      self.listener_ = listen(self.port, function (socket) { serve(self, socket); });
     });
     task.cancel = function () { self.close(); };
     return task;
@@ -278,23 +298,11 @@ export class HTTPServer {
     this.listener_ = this.stopped_ = null;
   }
 
-  /** Serves one connection; the Promise resolves when it has closed. */
+  /** Serves one connection; the Promise resolves when it has closed. (Connections accepted by
+   *  catchRequests() are served without one: a Promise per request costs time and JsVars.) */
   processor(socket: Socket, addr?: any): Promise<void> {
-    var server = this, limits = server.limits;
-    if (server.open_ >= limits.connections || !hasFreeVars(limits.minFree)) {
-      socket.write(BUSY);
-      socket.end();
-      return Promise.resolve();
-    }
-    server.open_++;
-    return new Promise<void>(function (resolve) {
-      var conn = socket.hc = new Connection(server, socket, resolve);
-      if (addr !== undefined) conn.addr_ = addr;
-      socket.on('data', onData);
-      socket.on('drain', onDrain);
-      socket.on('close', onClose);
-      conn.timer_ = setTimeout(onTimeout, server.limits.timeout * 1000, conn);
-    });
+    var server = this;
+    return new Promise<void>(function (resolve) { serve(server, socket, addr, resolve); });
   }
 
   /** Seconds a client has to send a complete request head (408 after that). */

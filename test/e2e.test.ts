@@ -19,7 +19,7 @@ for (const kind of kinds()) {
 
       for (const c of cases) {
         it(c.name, async function () {
-          const reply = await exchange({ host: target.host, port: target.port + (c.second ? 1 : 0),
+          const reply = await exchange({ host: target.host, port: target.port + (c.second ? 1 : c.third ? 2 : 0),
             send: c.send, pause: c.pause, timeout: c.timeout });
           const problem = mismatch(c, reply);
           assert.equal(problem, '', `${c.name}: ${problem}\n      server said: ${target.output().slice(-500)}`);

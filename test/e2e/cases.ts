@@ -12,6 +12,8 @@ export interface Case {
   pause?: number;
   /** send to the fixture's second server (port + 1) */
   second?: boolean;
+  /** send to the fixture's server fed through processor() (port + 2) */
+  third?: boolean;
   status: number | null;
   body?: string | RegExp;
   json?: unknown;
@@ -160,6 +162,10 @@ export const cases: Case[] = [
   { name: 'the runner runs both servers as tasks', send: get('/runner'), status: 200,
     json: { state: 'running', tasks: ['httpsrv', 'second'], cleanups: 0 } },
   { name: 'the second server answers', second: true, send: get('/ping'), status: 200, body: 'pong' },
+  { name: 'processor(socket, addr) serves a socket handed to it, with its addr', third: true,
+    send: get('/addr'), status: 200, body: 'addr peer, processed 0' },
+  { name: "processor()'s Promise resolves once the connection has closed", third: true,
+    send: get('/addr'), status: 200, body: 'addr peer, processed 1' },
   { name: 'close() stops the second server', send: get('/second/close'), status: 200, body: 'closed' },
   { name: 'its task ended when it closed', send: get('/runner'), status: 200,
     json: { state: 'running', tasks: ['httpsrv'], cleanups: 0 } },
