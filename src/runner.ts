@@ -4,6 +4,8 @@
  * and calls the application's cleanup(exception).
  */
 
+import { describe } from './http/errors';
+
 export interface App {
   main(): any;
   cleanup(exception?: any): any;
@@ -37,10 +39,7 @@ function fail(exception: any): void {
   if (state == ERROR) return;
   cancelAll();
   state = ERROR;
-  error = {
-    name: exception && (exception.name || exception.type) || 'Error',
-    detail: exception && exception.message !== undefined ? exception.message : String(exception)
-  };
+  error = describe(exception);
   console.log('runner: error:', error.name + ': ' + error.detail);
   callCleanup(exception);
 }

@@ -42,3 +42,12 @@ export var NoCallbackError = errorType('NoCallbackError', 404);
 export var NoMethodError = errorType('NoMethodError', 501);
 /** The request target is not a valid ASCII URL: 400. */
 export var URLInvalidError = errorType('URLInvalidError', 400);
+
+/** An error's name and detail, whatever was thrown: Espruino's own errors have no `name`
+ *  (their kind is `type`), and a thrown string has no `message`. */
+export function describe(exc: any): { name: string; detail: string } {
+  return {
+    name: exc && (exc.name || exc.type) || 'Error',
+    detail: exc && exc.message !== undefined ? exc.message : String(exc)
+  };
+}

@@ -1,4 +1,5 @@
 /** Responses: the status table, response objects, the head of a response, the error view. */
+import { describe } from './errors';
 
 // Espruino sends text beyond Latin-1 as UTF-8: say so, or browsers read it as Windows-1252
 export var CT_PLAIN = 'text/plain; charset=utf-8';
@@ -65,8 +66,6 @@ export function formatHead(r: Response, complete?: boolean,
  *  with its name and detail. Replace it with HTTPServer's setErrorView(). */
 export function errorView(exc: any): Response {
   var status = exc && statuses[exc.status] ? exc.status : 500;
-  return response(status, {
-    error: exc && (exc.name || exc.type) || 'Error',
-    detail: exc && exc.message !== undefined ? exc.message : String(exc)
-  }, CT_JSON);
+  var what = describe(exc);
+  return response(status, { error: what.name, detail: what.detail }, CT_JSON);
 }

@@ -1,6 +1,12 @@
 /** The Espruino platform: the only module that touches the interpreter's globals. */
 import { Listener, Socket } from './port';
 
+// The globals used here, declared for this module only: it type-checks with Node's types too
+declare var require: (module: string) => any;
+declare var process: { memory(gc?: boolean): { free: number; usage: number; total: number } };
+/** E.isUTF8: whether a string is held (and sent) as UTF-8; absent on builds without Unicode */
+declare var E: { isUTF8?: (str: string) => boolean };
+
 /** Listens on `port`, calling `onSocket` with each accepted connection. */
 export function listen(port: number, onSocket: (socket: Socket) => void): Listener {
   var server = require('net').createServer(onSocket);

@@ -113,7 +113,7 @@ export const cases: Case[] = [
     status: 408, bad: true },
 
   // responses
-  { name: 'a 20 KB page goes out whole, in pieces paced by the socket', send: get('/big'), status: 200,
+  { name: 'a 20 KB page arrives whole (its pacing: test/httpsrv.test.ts)', send: get('/big'), status: 200,
     body: /^(0123456789){2000}$/, headers: { 'content-length': '20000' } },
   { name: 'a handler writing 16 KB to conn in 2 KB writes', send: get('/big-stream'), status: 200,
     body: /^(abcdefgh){2048}$/ },

@@ -1,0 +1,82 @@
+/**
+ * The server against a stand-in socket (Espruino's net socket: `this` in handlers, 'drain'
+ * after each write): what it hands the socket, and when. The end-to-end suite checks what a
+ * client receives; this checks that a large answer never sits in the socket whole.
+ */
+import { strict as assert } from 'node:assert';
+import { Connection, HTTPServer, response } from '../src/httpsrv';
+
+class FakeSocket {
+  writes: string[] = [];
+  handlers: { [event: string]: (this: FakeSocket, ...args: any[]) => void } = {};
+  ended = false;
+  [field: string]: any;
+  on(event: string, fn: (this: FakeSocket, ...args: any[]) => void) { this.handlers[event] = fn; }
+  write(data: string) { this.writes.push(data); }
+  end() { this.ended = true; }
+  emit(event: string, ...args: any[]) { this.handlers[event].apply(this, args); }
+}
+
+describe('httpsrv: what the socket is given', function () {
+  let memory: unknown;
+  before(function () {
+    // the port asks Espruino's process.memory() and E.isUTF8(); Node has neither
+    memory = (process as any).memory;
+    (process as any).memory = () => ({ free: 10000, usage: 0, total: 10000 });
+    (globalThis as any).E = { isUTF8: () => false };
+  });
+  after(() => {
+    (process as any).memory = memory;
+    delete (globalThis as any).E;
+  });
+
+  function serve(body: string): FakeSocket {
+    const server = new HTTPServer(0);
+    server.register('GET', '^/big$', () => response(200, body));
+    const socket = new FakeSocket();
+    void server.processor(socket as any);
+    socket.emit('data', 'GET /big HTTP/1.1\r\nHost: x\r\n\r\n');
+    return socket;
+  }
+
+  it('hands a large page over one 512-byte piece per drain, then ends', function () {
+    const socket = serve('x'.repeat(1300));
+    assert.equal(socket.writes.length, 1, 'only the head before the first drain');
+    assert.match(socket.writes[0], /^HTTP\/1\.1 200 OK\r\n[\s\S]*Content-Length: 1300\r\n[\s\S]*\r\n\r\n$/);
+    const sizes: number[] = [];
+    while (!socket.ended) {
+      const count: number = socket.writes.length;
+      socket.emit('drain');
+      assert.equal(socket.writes.length, count + 1, 'one piece per drain');
+      sizes.push(socket.writes[count].length);
+    }
+    assert.deepEqual(sizes, [512, 512, 276]);
+    assert.equal(socket.writes.slice(1).join(''), 'x'.repeat(1300));
+  });
+
+  it('hands a small answer over in one write and ends', function () {
+    const socket = serve('hello');
+    assert.equal(socket.writes.length, 1);
+    assert.match(socket.writes[0], /\r\n\r\nhello$/);
+    assert.ok(socket.ended);
+  });
+
+  it('queues what a handler writes while a piece is in flight, and ends after it', function () {
+    const server = new HTTPServer(0);
+    server.register('GET', '^/parts$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) => {
+      conn.write('a'.repeat(100));
+      conn.write('b'.repeat(100));
+      conn.write('c'.repeat(100));
+    });
+    const socket = new FakeSocket();
+    void server.processor(socket as any);
+    socket.emit('data', 'GET /parts HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.deepEqual(socket.writes, ['a'.repeat(100)], 'the rest waits for the drain');
+    assert.ok(!socket.ended, 'the end waits too');
+    socket.emit('drain');
+    assert.deepEqual(socket.writes.slice(1), ['b'.repeat(100)]);
+    socket.emit('drain');
+    assert.deepEqual(socket.writes.slice(2), ['c'.repeat(100)]);
+    assert.ok(socket.ended);
+  });
+});
