@@ -6,7 +6,7 @@
  */
 import { HTTPError } from './http/errors';
 import { DEFAULT_LIMITS, Limits } from './http/limits';
-import { DONE, LINE, feed, Head } from './http/parse';
+import { feed, Head, State } from './http/parse';
 import { CT_PLAIN, errorView, formatHead, Headers, response, Response } from './http/response';
 import { deregister, getRegistered, match, register, Routes } from './http/router';
 import { parseTarget } from './http/url';
@@ -28,39 +28,48 @@ export function setErrorView(fn: (exc: any) => Response): void {
 }
 
 /** One client connection, as callbacks see it (`conn`): write() and end() go to the client.
- *  Its fields start on the prototype, so a connection sets only what it uses. */
-export class Connection {
-  /** the request head while it is being read; null once dispatched */
-  declare h_: Head | null;
+ *  It is also the parser's Head while the head is read. Every field starts absent (false, 0,
+ *  '' or none): a connection holds only what it uses, and nothing sits on the prototype. */
+export class Connection implements Head {
+  declare state_?: State;
+  declare buf_?: string;
+  declare blank_?: number;
+  declare method_?: string;
+  declare target_?: string;
+  declare version_?: string;
+  declare fields_?: { [name: string]: string };
+  declare rest_?: string;
+  declare status_?: number;
+  declare reason_?: string;
   /** body bytes received and not yet read, at most Content-Length and limits.body */
-  declare body_: string;
+  declare body_?: string;
   /** the body's Content-Length; -1 for a chunked body */
-  declare need_: number;
+  declare need_?: number;
   /** a readallFrom waiting for more body: called with each piece, null when the client left */
-  declare reader_: ((data: string | null) => void) | null;
-  declare timer_: any;
-  declare addr_: any;
-  declare isHead_: boolean;
-  declare sent_: boolean;
-  declare closed_: boolean;
+  declare reader_?: ((data: string | null) => void) | null;
+  /** the head's or the callback's deadline (Espruino's timer ids start at 1) */
+  declare timer_?: any;
+  declare addr_?: any;
+  declare isHead_?: boolean;
+  declare sent_?: boolean;
+  declare closed_?: boolean;
   declare server_: HTTPServer;
   declare socket_: Socket;
   /** told when the connection has closed (processor()'s Promise) */
-  declare done_: (() => void) | null;
+  declare done_?: (() => void) | null;
   /** what waits to be sent, CHUNK by CHUNK; at_ is how far into out_[0] */
-  declare out_: string[] | null;
-  declare at_: number;
+  declare out_?: string[] | null;
+  declare at_?: number;
   /** end() was called while out_ waited */
-  declare ending_: boolean;
+  declare ending_?: boolean;
   /** the socket has not yet sent the last CHUNK given to it */
-  declare busy_: boolean;
+  declare busy_?: boolean;
   /** no longer counted in the server's open connections */
-  declare left_: boolean;
+  declare left_?: boolean;
 
   constructor(server: HTTPServer, socket: Socket) {
     this.server_ = server;
     this.socket_ = socket;
-    this.h_ = new Head();
   }
 
   /** Sends `data` to the client (after a HEAD request's head, nothing more is sent). The
@@ -83,28 +92,19 @@ export class Connection {
     else close(this);
   }
 }
-var connProto = Connection.prototype;
-connProto.body_ = '';
-connProto.need_ = 0;
-connProto.reader_ = null;
-connProto.timer_ = 0; // Espruino throws on clearTimeout(undefined)
-connProto.isHead_ = connProto.sent_ = connProto.closed_ = connProto.ending_ = connProto.left_ =
-  connProto.busy_ = false;
-connProto.out_ = connProto.done_ = null;
-connProto.at_ = 0;
 
 /** Bytes handed to the socket at a time: Espruino receives and sends in pieces of 536. */
-var CHUNK = 512;
+const enum Size { CHUNK = 512 }
 
 /** Gives the socket the next CHUNK of what waits, if it has sent the last ('drain'): one
  *  CHUNK at a time in the socket, however much a handler writes. */
 function pump(conn: Connection): void {
   var out = conn.out_;
   if (!out) return;
-  var piece = out[0], at = conn.at_;
+  var piece = out[0], at = conn.at_ || 0;
   conn.busy_ = true;
-  conn.socket_.write(at || piece.length > CHUNK ? piece.substring(at, at + CHUNK) : piece);
-  if ((conn.at_ = at + CHUNK) >= piece.length) {
+  conn.socket_.write(at || piece.length > Size.CHUNK ? piece.substring(at, at + Size.CHUNK) : piece);
+  if ((conn.at_ = at + Size.CHUNK) >= piece.length) {
     out.shift();
     conn.at_ = 0;
   }
@@ -114,12 +114,14 @@ function pump(conn: Connection): void {
   }
 }
 
-/** Ends the socket (when called from end()) and stops counting the connection as open: its
+/** Ends the socket (unless it has closed) and stops counting the connection as open: its
  *  'close' event may come a while after a client has its answer and connects again. */
 function close(conn: Connection, closed?: boolean): void {
   if (!closed) conn.socket_.end();
   if (!conn.left_) conn.server_.open_--;
   conn.left_ = true;
+  if (conn.timer_) clearTimeout(conn.timer_);
+  conn.timer_ = 0;
 }
 
 /** Writes a response's status line and headers, and its body if any, to `conn`. With an
@@ -148,61 +150,62 @@ function answer(conn: Connection, r: Response | undefined, exc?: any): void {
   }
   var body = conn.isHead_ ? '' : r!.body;
   // one write for a small response; a large body is not copied into a second string
-  if (body.length > CHUNK) {
+  if (body.length > Size.CHUNK) {
     conn.write(head);
     conn.write(body);
   } else conn.write(head + body);
   conn.end();
 }
 
-/** Keeps body bytes for readallFrom: hands them to a waiting reader, or holds up to the limit. */
-function take(conn: Connection, data: string): void {
+// The socket handlers, shared by all connections: `this` is the socket, `this.hc` its state.
+
+/** Reads the head; once it is complete, dispatches it (or answers its failure), then keeps
+ *  body bytes for readallFrom: hands them to a waiting reader, or holds up to the limit. */
+function onData(this: Socket, data: string): void {
+  var conn: Connection = this.hc, limits = conn.server_.limits;
+  if ((conn.state_ || 0) < State.DONE) {
+    var state = feed(conn, data, limits);
+    if (state < State.DONE) return;
+    clearTimeout(conn.timer_);
+    conn.timer_ = 0;
+    if (state == State.FAILED) return answer(conn, undefined, new HTTPError(conn.status_!, conn.reason_));
+    dispatch(conn, limits);
+    data = conn.rest_!;
+    conn.rest_ = '';
+  }
   if (conn.reader_) conn.reader_(data);
-  else if (conn.need_ > 0 && conn.need_ <= conn.server_.limits.body) {
-    conn.body_ += data.substring(0, conn.need_ - conn.body_.length);
+  else if (conn.need_! > 0 && conn.need_! <= limits.body) {
+    conn.body_ = (conn.body_ || '') + data.substring(0, conn.need_! - (conn.body_ || '').length);
   }
 }
 
-function dispatch(conn: Connection, h: Head): void {
-  var fields = h.fields_, method = h.method_, length = fields['content-length'];
-  conn.h_ = null;
+/** Calls the callback for a complete head, and answers with what it returns. */
+function dispatch(conn: Connection, limits: Limits): void {
+  var fields = conn.fields_!, method = conn.method_!, length = fields['content-length'];
+  var routes = conn.server_.routes_, expect = fields.expect;
   conn.isHead_ = method == 'HEAD';
   if (length) conn.need_ = parseInt(length, 10);
   else if (fields['transfer-encoding']) conn.need_ = -1;
-  if (h.rest_) take(conn, h.rest_);
   // curl sends this with bodies over 1 KB, then waits a second for the interim answer
-  var expect = fields.expect, routes = conn.server_.routes_;
-  if (expect && expect.toLowerCase() == '100-continue' && conn.need_ > 0 && !h.rest_ &&
-      h.version_ == 'HTTP/1.1') conn.socket_.write('HTTP/1.1 100 Continue\r\n\r\n');
+  if (expect && expect.toLowerCase() == '100-continue' && conn.need_! > 0 && !conn.rest_ &&
+      conn.version_ == 'HTTP/1.1') conn.socket_.write('HTTP/1.1 100 Continue\r\n\r\n');
   try {
-    if (h.target_ == '*' && method == 'OPTIONS') {
+    if (conn.target_ == '*' && method == 'OPTIONS') {
       // the server's own OPTIONS: which methods have callbacks
       var allow = Object.keys(routes);
       if (routes.GET) allow.push('HEAD');
       return answer(conn, response(200, '', CT_PLAIN, { Allow: allow.join(', ') }));
     }
-    var target = parseTarget(h.target_), loc = target.loc;
+    var target = parseTarget(conn.target_!), loc = target.loc;
     var result = match(routes, conn.isHead_ ? 'GET' : method, loc)(
       method, loc, target.params, fields, conn, conn.addr_);
     if (result && typeof result.then == 'function') {
       result.then(function (r: Response) { answer(conn, r); },
                   function (e: any) { answer(conn, undefined, e); });
-      conn.timer_ = setTimeout(onTimeout, conn.server_.limits.handler * 1000, conn);
+      if (!conn.left_) conn.timer_ = setTimeout(onTimeout, limits.handler * 1000, conn);
     } else answer(conn, result);
   } catch (e) {
     answer(conn, undefined, e);
-  }
-}
-
-// The socket handlers, shared by all connections: `this` is the socket, `this.hc` its state.
-function onData(this: Socket, data: string): void {
-  var conn: Connection = this.hc, h = conn.h_;
-  if (!h) return take(conn, data);
-  var state = feed(h, data, conn.server_.limits);
-  if (state >= DONE) {
-    clearTimeout(conn.timer_);
-    if (state == DONE) dispatch(conn, h);
-    else answer(conn, undefined, new HTTPError(h.status_, h.reason_));
   }
 }
 
@@ -216,19 +219,18 @@ function onClose(this: Socket): void {
   var conn: Connection = this.hc;
   close(conn, true);
   conn.closed_ = true;
-  clearTimeout(conn.timer_);
   if (conn.reader_) conn.reader_(null);
-  conn.h_ = conn.reader_ = conn.out_ = null;
-  conn.body_ = '';
+  conn.reader_ = conn.out_ = null;
+  conn.buf_ = conn.body_ = '';
   if (conn.done_) conn.done_();
 }
 
 /** The head did not arrive in time: 408 if any of it came, else close quietly (a browser's
  *  preconnect sends nothing). Or the callback's Promise did not settle in time: 503. */
 function onTimeout(conn: Connection): void {
-  var h = conn.h_;
-  if (!h) answer(conn, undefined, new HTTPError(503, 'the callback did not finish in time'));
-  else if (h.state_ == LINE && h.buf_ == '' && !h.blank_) conn.end();
+  conn.timer_ = 0;
+  if (conn.state_ == State.DONE) answer(conn, undefined, new HTTPError(503, 'the callback did not finish in time'));
+  else if (!conn.state_ && !conn.buf_ && !conn.blank_) conn.end();
   else answer(conn, undefined, new HTTPError(408, 'the request head did not arrive in time'));
 }
 
@@ -354,10 +356,10 @@ export function readallFrom(source: any, into?: Writable | null, timeout?: numbe
       timer = setTimeout(settle, seconds * 1000, err);
     }
     if (source instanceof Connection) {
-      var need = source.need_, limits = source.server_.limits;
+      var need = source.need_ || 0, limits = source.server_.limits;
       if (need < 0) return settle(new HTTPError(411, 'chunked bodies are not read: send Content-Length'));
       if (need > limits.body) return settle(new HTTPError(413, 'body over ' + limits.body + ' bytes'));
-      put(source.body_);
+      put(source.body_ || '');
       source.body_ = '';
       if (got >= need) return settle();
       source.reader_ = function (data) {

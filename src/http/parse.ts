@@ -2,7 +2,7 @@
  * Incremental parser of a request head, fed the socket's data pieces as they arrive. It knows
  * HTTP/1.x framing only: nothing of routes, URLs or sockets.
  *
- * States (Head.state_):
+ * States (Head.state_; a Head starts as any object without them: LINE, nothing held):
  *   LINE    waiting for the end of the request line ("METHOD SP target SP HTTP/1.x"); the
  *           bytes held are bounded by limits.line (414)
  *   FIELDS  waiting for the empty line that ends the header fields; the bytes held are bounded
@@ -17,90 +17,55 @@
  */
 import { Limits } from './limits';
 
-export var LINE = 0, FIELDS = 1, DONE = 2, FAILED = 3;
+export const enum State { LINE, FIELDS, DONE, FAILED }
 
-/** A head being read. Fields start on the prototype: a new Head costs one object. */
-export class Head {
-  declare state_: number;
+/** A head being read: the parser's fields on any object (the server's Connection is one), so
+ *  reading a head costs no object of its own. Absent fields are the start: LINE, nothing held. */
+export interface Head {
+  state_?: State;
   /** bytes of the head not yet parsed */
-  declare buf_: string;
+  buf_?: string;
   /** empty lines seen before the request line */
-  declare blank_: number;
-  declare method_: string;
-  declare target_: string;
-  declare version_: string;
+  blank_?: number;
+  method_?: string;
+  target_?: string;
+  version_?: string;
   /** header fields: lower-case names, values trimmed, repeated fields joined with ", " */
-  declare fields_: { [name: string]: string };
-  declare rest_: string;
-  declare status_: number;
-  declare reason_: string;
+  fields_?: { [name: string]: string };
+  rest_?: string;
+  status_?: number;
+  reason_?: string;
 }
-var proto = Head.prototype;
-proto.state_ = LINE;
-proto.buf_ = '';
-proto.blank_ = 0;
 
 /** Control bytes that may not appear in a head (tab, CR and LF are checked apart). */
 var CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 /** Anything but a token character (RFC 9110 5.6.2): methods and field names are tokens. */
 var NOT_TOKEN = /[^A-Za-z0-9!#$%&'*+.^_`|~-]/;
 
-function fail(h: Head, status: number, reason: string): number {
-  h.state_ = FAILED;
+function fail(h: Head, status: number, reason: string): State {
   h.status_ = status;
   h.reason_ = reason;
   h.buf_ = '';
-  return FAILED;
-}
-
-/** Checks and splits the header block (each line ends with LF), then the framing fields
- *  (RFC 9112 sections 3.2 and 6.3). */
-function fields(h: Head, block: string, limits: Limits): number {
-  if (CONTROL.test(block)) return fail(h, 400, 'control byte in a header');
-  var lower = block.toLowerCase(), fields: { [name: string]: string } = {}, count = 0;
-  var start = 0, end: number, colon: number, name: string, value: string;
-  while ((end = block.indexOf('\n', start)) >= 0) {
-    colon = block.indexOf(':', start);
-    if (++count > limits.fields) return fail(h, 431, 'too many header fields');
-    name = lower.substring(start, colon);
-    // no colon, an empty or non-token name (obs-fold starts with white space), or a bare CR
-    value = block.substring(colon + 1, end).trim();
-    if (colon < start || colon > end || NOT_TOKEN.test(name) || name == '' ||
-        value.indexOf('\r') >= 0) return fail(h, 400, 'malformed header field');
-    var before = fields[name];
-    // a name of Object.prototype's ('__proto__', 'constructor'...) would not be a plain field
-    if (before !== undefined && typeof before != 'string') return fail(h, 400, 'reserved header name');
-    fields[name] = before === undefined ? value : before + ', ' + value;
-    start = end + 1;
-  }
-  h.fields_ = fields;
-  var length = fields['content-length'], host = fields.host;
-  if (length !== undefined) {
-    if (fields['transfer-encoding'] !== undefined) return fail(h, 400, 'Content-Length with Transfer-Encoding');
-    if (!/^\d+$/.test(length)) return fail(h, 400, 'bad Content-Length');
-  }
-  if (host === undefined ? h.version_ == 'HTTP/1.1' : host.indexOf(',') >= 0 || host == '') {
-    return fail(h, 400, 'missing or repeated Host');
-  }
-  h.state_ = DONE;
-  return DONE;
+  return h.state_ = State.FAILED;
 }
 
 /** Feeds one piece of received data; returns the new state. */
-export function feed(h: Head, data: string, limits: Limits): number {
-  var buf = h.buf_ + data, end = 0;
-  if (h.state_ == LINE) {
+export function feed(h: Head, data: string, limits: Limits): State {
+  var buf = (h.buf_ || '') + data, end = 0;
+  if (!h.state_) {
     end = buf.indexOf('\n');
     if ((end < 0 ? buf.length : end) > limits.line) return fail(h, 414, 'request line too long');
     if (end < 0) {
       h.buf_ = buf;
-      return LINE;
+      return State.LINE;
     }
     var line = buf.substring(0, buf.charAt(end - 1) == '\r' ? end - 1 : end);
     buf = buf.substring(end + 1);
     if (line == '') {
       // RFC 9112 2.2: a few empty lines before the request line are ignored
-      if (++h.blank_ > 4) return fail(h, 400, 'bad request line');
+      h.blank_ = (h.blank_ || 0) + 1;
+      if (h.blank_ > 4) return fail(h, 400, 'bad request line');
+      h.buf_ = '';
       return feed(h, buf, limits);
     }
     var sp1 = line.indexOf(' '), sp2 = line.indexOf(' ', sp1 + 1);
@@ -108,13 +73,12 @@ export function feed(h: Head, data: string, limits: Limits): number {
     if (sp1 < 1 || sp2 < sp1 + 2 || version.indexOf(' ') >= 0 || NOT_TOKEN.test(method) ||
         CONTROL.test(line) || line.indexOf('\r') >= 0) return fail(h, 400, 'bad request line');
     if (version != 'HTTP/1.1' && version != 'HTTP/1.0') {
-      return /^HTTP\/\d\.\d$/.test(version) ? fail(h, 505, 'HTTP version not supported')
-        : fail(h, 400, 'bad HTTP version');
+      return fail(h, /^HTTP\/\d\.\d$/.test(version) ? 505 : 400, 'bad HTTP version');
     }
     h.method_ = method;
     h.target_ = line.substring(sp1 + 1, sp2);
     h.version_ = version;
-    h.state_ = FIELDS;
+    h.state_ = State.FIELDS;
   }
   // the block ends where an empty line starts: at the very start, or after a line's LF
   var empty = -1;
@@ -132,9 +96,36 @@ export function feed(h: Head, data: string, limits: Limits): number {
   if ((empty < 0 ? buf.length : empty) > limits.head) return fail(h, 431, 'header fields too large');
   if (empty < 0) {
     h.buf_ = buf;
-    return FIELDS;
+    return State.FIELDS;
   }
   h.buf_ = '';
   h.rest_ = buf.substring(end + 1);
-  return fields(h, buf.substring(0, empty), limits);
+  // The header block (each line ends with LF), split and checked in one pass; then the
+  // framing fields (RFC 9112 sections 3.2 and 6.3)
+  var block = buf.substring(0, empty);
+  if (CONTROL.test(block)) return fail(h, 400, 'control byte in a header');
+  var lower = block.toLowerCase(), fields: { [name: string]: string } = {}, count = 0;
+  var start = 0, colon: number, name: string, value: string, before: string;
+  while ((end = block.indexOf('\n', start)) >= 0) {
+    colon = block.indexOf(':', start);
+    if (++count > limits.fields) return fail(h, 431, 'too many header fields');
+    name = lower.substring(start, colon);
+    // no colon, an empty or non-token name (obs-fold starts with white space), or a bare CR
+    value = block.substring(colon + 1, end).trim();
+    if (colon <= start || colon > end || NOT_TOKEN.test(name) ||
+        value.indexOf('\r') >= 0) return fail(h, 400, 'malformed header field');
+    before = fields[name];
+    // a name of Object.prototype's ('__proto__', 'constructor'...) would not be a plain field
+    if (before !== undefined && typeof before != 'string') return fail(h, 400, 'reserved header name');
+    fields[name] = before === undefined ? value : before + ', ' + value;
+    start = end + 1;
+  }
+  h.fields_ = fields;
+  var length = fields['content-length'], host = fields.host;
+  if (length !== undefined && (fields['transfer-encoding'] !== undefined || !/^\d+$/.test(length))) {
+    return fail(h, 400, 'bad Content-Length');
+  }
+  if (host === undefined ? h.version_ == 'HTTP/1.1'
+      : host.indexOf(',') >= 0 || host == '') return fail(h, 400, 'missing or repeated Host');
+  return h.state_ = State.DONE;
 }

@@ -15,13 +15,28 @@ export interface Response {
   headers: Headers;
 }
 
-/** The statuses a response may have: the spec's three, and those the server itself sends. */
-var statuses: { [status: number]: string } = {
-  200: 'OK', 400: 'Bad Request', 404: 'Not Found', 408: 'Request Timeout',
-  411: 'Length Required', 413: 'Content Too Large', 414: 'URI Too Long',
-  431: 'Request Header Fields Too Large', 500: 'Internal Server Error',
-  501: 'Not Implemented', 503: 'Service Unavailable', 505: 'HTTP Version Not Supported'
-};
+/** Statuses added with addStatus(). */
+var added: { [status: number]: string } = {};
+
+/** The text of a status: the spec's three, those the server itself sends, and those added.
+ *  A switch keeps the texts in the function's code (in flash when saved), not in JsVars. */
+function statusText(status: number): string | undefined {
+  switch (status) {
+    case 200: return 'OK';
+    case 400: return 'Bad Request';
+    case 404: return 'Not Found';
+    case 408: return 'Request Timeout';
+    case 411: return 'Length Required';
+    case 413: return 'Content Too Large';
+    case 414: return 'URI Too Long';
+    case 431: return 'Request Header Fields Too Large';
+    case 500: return 'Internal Server Error';
+    case 501: return 'Not Implemented';
+    case 503: return 'Service Unavailable';
+    case 505: return 'HTTP Version Not Supported';
+  }
+  return added[status];
+}
 
 var NEWLINE = /[\r\n]/;
 
@@ -31,13 +46,13 @@ export function addStatus(num: number, statusStr: string): void {
       NEWLINE.test(statusStr)) {
     throw new Error('addStatus: expected a status 100-999 and a one-line text');
   }
-  statuses[num] = statusStr;
+  added[num] = statusStr;
 }
 
 /** Builds a response object; a body that is not a string is sent as JSON text. */
 export function response(status: number, body?: any, contentType?: string,
                          headers?: Headers): Response {
-  if (!statuses[status]) throw new Error('unknown status ' + status + ': addStatus() it first');
+  if (!statusText(status)) throw new Error('unknown status ' + status + ': addStatus() it first');
   return {
     status: status,
     body: body === undefined ? '' : typeof body == 'string' ? body : JSON.stringify(body),
@@ -52,7 +67,7 @@ export function response(status: number, body?: any, contentType?: string,
  *  body in bytes as the platform sends it. */
 export function formatHead(r: Response, complete?: boolean,
                            length?: (body: string) => number): string {
-  var head = 'HTTP/1.1 ' + r.status + ' ' + statuses[r.status] + '\r\nContent-Type: ' +
+  var head = 'HTTP/1.1 ' + r.status + ' ' + statusText(r.status) + '\r\nContent-Type: ' +
     r.contentType + (r.body || complete ? '\r\nContent-Length: ' + (length ? length(r.body) : r.body.length) : '') +
     '\r\nConnection: close\r\n', headers = r.headers;
   for (var name in headers) {
@@ -65,7 +80,7 @@ export function formatHead(r: Response, complete?: boolean,
 /** The default error response: the error's status (500 when it has none) and a JSON body
  *  with its name and detail. Replace it with HTTPServer's setErrorView(). */
 export function errorView(exc: any): Response {
-  var status = exc && statuses[exc.status] ? exc.status : 500;
+  var status = exc && statusText(exc.status) ? exc.status : 500;
   var what = describe(exc);
   return response(status, { error: what.name, detail: what.detail }, CT_JSON);
 }
