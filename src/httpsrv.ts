@@ -118,7 +118,7 @@ function pump(conn: Connection): void {
  *  'close' event may come a while after a client has its answer and connects again. */
 function close(conn: Connection, closed?: boolean): void {
   if (!closed) conn.socket_.end();
-  if (!conn.left_) conn.server_.open_--;
+  if (!conn.left_) conn.server_.open_!--;
   conn.left_ = true;
   if (conn.timer_) clearTimeout(conn.timer_);
   conn.timer_ = 0;
@@ -234,17 +234,19 @@ function onTimeout(conn: Connection): void {
   else answer(conn, undefined, new HTTPError(408, 'the request head did not arrive in time'));
 }
 
-/** Serves one connection: refused with BUSY over the limits, else read, answered, closed;
+/** Serves one connection: refused with 503 over the limits, else read, answered, closed;
  *  `done` is called once it has closed. */
 function serve(server: HTTPServer, socket: Socket, addr?: any, done?: () => void): void {
   var limits = server.limits;
-  if (server.open_ >= limits.connections || !hasFreeVars(limits.minFree)) {
-    socket.write(BUSY);
+  if (server.open_! >= limits.connections || !hasFreeVars(limits.minFree)) {
+    // made here, not kept: it lives in the code
+    socket.write('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n' +
+      'Connection: close\r\n\r\n');
     socket.end();
     if (done) done();
     return;
   }
-  server.open_++;
+  server.open_ = (server.open_ || 0) + 1;
   var conn = socket.hc = new Connection(server, socket);
   if (addr !== undefined) conn.addr_ = addr;
   if (done) conn.done_ = done;
@@ -254,18 +256,14 @@ function serve(server: HTTPServer, socket: Socket, addr?: any, done?: () => void
   conn.timer_ = setTimeout(onTimeout, limits.timeout * 1000, conn);
 }
 
-/** The answer to a connection over limits.connections or limits.minFree, made once. */
-var BUSY = 'HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n' +
-  'Connection: close\r\n\r\n';
-
 export class HTTPServer {
   /** this server's limits; defaults from DEFAULT_LIMITS, any may be changed */
   limits: Limits;
   declare routes_: Routes;
   /** connections being served */
-  declare open_: number;
-  declare listener_: Listener | null;
-  declare stopped_: (() => void) | null;
+  declare open_?: number;
+  declare listener_?: Listener | null;
+  declare stopped_?: (() => void) | null;
   /** register(method, locationRe, callback): the first registered pattern that matches wins */
   declare register: typeof register;
   /** deregister(method, locationRe): throws if it was not registered */
@@ -314,8 +312,6 @@ export class HTTPServer {
   }
 }
 var serverProto = HTTPServer.prototype;
-serverProto.listener_ = serverProto.stopped_ = null;
-serverProto.open_ = 0;
 serverProto.register = register;
 serverProto.deregister = deregister;
 serverProto.getRegistered = getRegistered;

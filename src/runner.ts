@@ -11,23 +11,25 @@ export interface App {
   cleanup(exception?: any): any;
 }
 
-export var STOPPED = 'stopped', RUNNING = 'running', ERROR = 'error';
+/** The runner's state; getState() names it ('stopped', 'running', 'error'). */
+const enum Run { STOPPED, RUNNING, ERROR }
 
 /** Tasks under way: name → what the task returned (a Promise may carry cancel()). */
 var tasks: { [name: string]: any } = {};
-var state = STOPPED;
+var state = Run.STOPPED;
 var error: { name: string; detail: string } | null = null;
 var app: App | null = null;
 
-function cancelAll(): void {
+/** Cancels every task, enters `next` and calls the application's cleanup(exception). */
+function halt(next: Run, exception?: any): void {
   var running = tasks;
   tasks = {};
   for (var name in running) {
     if (running[name] && typeof running[name].cancel == 'function') running[name].cancel();
   }
-}
-
-function callCleanup(exception?: any): void {
+  state = next;
+  error = next == Run.ERROR ? describe(exception) : null;
+  if (error) console.log('runner: error:', error.name + ': ' + error.detail);
   try {
     if (app) app.cleanup(exception);
   } catch (e) {
@@ -35,19 +37,15 @@ function callCleanup(exception?: any): void {
   }
 }
 
+/** The first error of any task: everything stops, in the error state. */
 function fail(exception: any): void {
-  if (state == ERROR) return;
-  cancelAll();
-  state = ERROR;
-  error = describe(exception);
-  console.log('runner: error:', error.name + ': ' + error.detail);
-  callCleanup(exception);
+  if (state != Run.ERROR) halt(Run.ERROR, exception);
 }
 
 /** Starts an application: its main() runs now, and errors of its tasks call its cleanup(). */
 export function start(application: App): void {
   app = application;
-  state = RUNNING;
+  state = Run.RUNNING;
   error = null;
   try {
     var result = application.main();
@@ -61,7 +59,7 @@ export function start(application: App): void {
 export function createTask(name: string, task: (...args: any[]) => any, ...args: any[]): boolean {
   if (typeof task != 'function') throw new Error('createTask: task is not a function');
   if (tasks.hasOwnProperty(name)) return false;
-  if (state != ERROR) state = RUNNING;
+  if (state != Run.ERROR) state = Run.RUNNING;
   var result: any;
   try {
     result = task.apply(null, args);
@@ -96,18 +94,15 @@ export function getTasks(): string[] {
 
 /** 'stopped', 'running' or 'error'. */
 export function getState(): string {
-  return state;
+  return state == Run.RUNNING ? 'running' : state == Run.ERROR ? 'error' : 'stopped';
 }
 
 /** The error that stopped the tasks ({name, detail}), while in the error state; else null. */
 export function getError(): { name: string; detail: string } | null {
-  return state == ERROR ? error : null;
+  return state == Run.ERROR ? error : null;
 }
 
 /** Stops every task and calls the application's cleanup() with no exception. */
 export function stop(): void {
-  cancelAll();
-  state = STOPPED;
-  error = null;
-  callCleanup();
+  halt(Run.STOPPED);
 }

@@ -38,12 +38,10 @@ function statusText(status: number): string | undefined {
   return added[status];
 }
 
-var NEWLINE = /[\r\n]/;
-
 /** Makes `status` usable in responses: addStatus(204, 'No Content'). */
 export function addStatus(num: number, statusStr: string): void {
   if (!(num >= 100 && num <= 999 && num % 1 == 0) || typeof statusStr != 'string' ||
-      NEWLINE.test(statusStr)) {
+      /[\r\n]/.test(statusStr)) {
     throw new Error('addStatus: expected a status 100-999 and a one-line text');
   }
   added[num] = statusStr;
@@ -71,7 +69,7 @@ export function formatHead(r: Response, complete?: boolean,
     r.contentType + (r.body || complete ? '\r\nContent-Length: ' + (length ? length(r.body) : r.body.length) : '') +
     '\r\nConnection: close\r\n', headers = r.headers;
   for (var name in headers) {
-    if (NEWLINE.test(name + headers[name])) throw new Error('header with a line break: ' + name);
+    if (/[\r\n]/.test(name + headers[name])) throw new Error('header with a line break: ' + name);
     head += name + ': ' + headers[name] + '\r\n';
   }
   return head + '\r\n';

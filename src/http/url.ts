@@ -7,11 +7,9 @@ var RESERVED = " !#$&'()*+,/:;=?@[]";
 /** Added with addSymbol(): percent-encoding (upper-case hex) → symbol. */
 var symbols: { [percEnc: string]: string } = {};
 
-var PERC_ENC = /^%[0-9A-Fa-f][0-9A-Fa-f]$/;
-
 /** Adds a symbol that unencode() decodes: addSymbol('%41', 'A'). */
 export function addSymbol(percEnc: string, symbol: string): void {
-  if (!PERC_ENC.test(percEnc) || typeof symbol != 'string') {
+  if (!/^%[0-9A-Fa-f][0-9A-Fa-f]$/.test(percEnc) || typeof symbol != 'string') {
     throw new Error('addSymbol: expected "%XX" and a string, got ' + percEnc);
   }
   symbols[percEnc.toUpperCase()] = symbol;
@@ -25,7 +23,7 @@ export function unencode(str: string): string {
   var out = '', from = 0, raw: string, enc: string, ch: string;
   while (at >= 0) {
     raw = str.substring(at, at + 3);
-    if (!PERC_ENC.test(raw)) throw new URLInvalidError('bad percent-encoding at ' + at);
+    if (!/^%[0-9A-Fa-f][0-9A-Fa-f]$/.test(raw)) throw new URLInvalidError('bad percent-encoding at ' + at);
     enc = raw.toUpperCase();
     ch = String.fromCharCode(parseInt(enc.substring(1), 16));
     out += str.substring(from, at) + (symbols.hasOwnProperty(enc) ? symbols[enc]
@@ -43,12 +41,10 @@ export interface Target {
   params: { [name: string]: string | null };
 }
 
-/** Anything but visible ASCII, and '#' (a fragment is never sent in a request target). */
-var NOT_URL = /[^\x21-\x22\x24-\x7e]/;
-
 /** Splits and decodes an origin-form ("/p?q") or absolute-form ("http://h/p?q") target. */
 export function parseTarget(target: string): Target {
-  if (NOT_URL.test(target)) throw new URLInvalidError('only visible ASCII is allowed in a URL');
+  // anything but visible ASCII, or '#' (a fragment is never sent in a request target)
+  if (/[^\x21-\x22\x24-\x7e]/.test(target)) throw new URLInvalidError('only visible ASCII is allowed in a URL');
   if (target.substring(0, 7).toLowerCase() == 'http://') {
     var slash = target.indexOf('/', 7);
     target = slash < 0 ? '/' : target.substring(slash);
