@@ -20,8 +20,10 @@ var state = Run.STOPPED;
 var error: { name: string; detail: string } | null = null;
 var app: App | null = null;
 
-/** Cancels every task, enters `next` and calls the application's cleanup(exception). */
+/** Cancels every task, enters `next` and calls the application's cleanup(exception). The
+ *  first error of any task enters the error state; later ones are not reported again. */
 function halt(next: Run, exception?: any): void {
+  if (next == Run.ERROR && state == Run.ERROR) return;
   var running = tasks;
   tasks = {};
   for (var name in running) {
@@ -37,11 +39,6 @@ function halt(next: Run, exception?: any): void {
   }
 }
 
-/** The first error of any task: everything stops, in the error state. */
-function fail(exception: any): void {
-  if (state != Run.ERROR) halt(Run.ERROR, exception);
-}
-
 /** Starts an application: its main() runs now, and errors of its tasks call its cleanup(). */
 export function start(application: App): void {
   app = application;
@@ -49,9 +46,9 @@ export function start(application: App): void {
   error = null;
   try {
     var result = application.main();
-    if (result && typeof result.then == 'function') result.then(null, fail);
+    if (result && typeof result.then == 'function') result.then(null, function (e: any) { halt(Run.ERROR, e); });
   } catch (e) {
-    fail(e);
+    halt(Run.ERROR, e);
   }
 }
 
@@ -64,7 +61,7 @@ export function createTask(name: string, task: (...args: any[]) => any, ...args:
   try {
     result = task.apply(null, args);
   } catch (e) {
-    fail(e);
+    halt(Run.ERROR, e);
     return true;
   }
   if (result && typeof result.then == 'function') {
@@ -72,7 +69,7 @@ export function createTask(name: string, task: (...args: any[]) => any, ...args:
     result.then(function () {
       if (tasks[name] === result) delete tasks[name];
     }, function (e: any) {
-      if (tasks[name] === result) fail(e);
+      if (tasks[name] === result) halt(Run.ERROR, e);
     });
   }
   return true;

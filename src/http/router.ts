@@ -5,12 +5,6 @@
  */
 import { NoCallbackError, NoMethodError } from './errors';
 
-/** Whether a callback may be registered for `method` (HEAD is served by GET's callbacks).
- *  The list is in the code, not in JsVars. */
-function isMethod(method: string): boolean {
-  return ' GET POST PUT PATCH DELETE OPTIONS '.indexOf(' ' + method + ' ') >= 0;
-}
-
 export type Callback = (...args: any[]) => any;
 
 /** One route: [pattern, compiled pattern, callback] (an array costs less than an object). */
@@ -23,26 +17,25 @@ export interface HasRoutes {
   routes_: Routes;
 }
 
-function find(list: Route[], pattern: string): number {
-  for (var i = 0; i < list.length; i++) if (list[i][0] == pattern) return i;
-  return -1;
-}
-
 /** Adds a route; registering a pattern again replaces its callback, keeping its place. */
 export function register(this: HasRoutes, method: string, locationRe: string,
                          callback: Callback): void {
-  if (typeof method != 'string' || !isMethod(method)) throw new Error('register: unknown method ' + method);
+  // the methods a callback may be registered for (HEAD is served by GET's callbacks): a list
+  // in the code costs no JsVars
+  if (typeof method != 'string' || ' GET POST PUT PATCH DELETE OPTIONS '.indexOf(' ' + method + ' ') < 0) {
+    throw new Error('register: unknown method ' + method);
+  }
   if (typeof callback != 'function') throw new Error('register: callback is not a function');
-  var routes = this.routes_, list = routes[method] || (routes[method] = []);
-  var at = find(list, locationRe), route: Route = [locationRe, new RegExp(locationRe), callback];
-  if (at < 0) list.push(route);
-  else list[at] = route;
+  var routes = this.routes_, list = routes[method] || (routes[method] = []), at = 0;
+  while (at < list.length && list[at][0] != locationRe) at++;
+  list[at] = [locationRe, new RegExp(locationRe), callback];
 }
 
 /** Removes a route; throws if it was not registered. */
 export function deregister(this: HasRoutes, method: string, locationRe: string): void {
-  var list = this.routes_[method] || [], at = find(list, locationRe);
-  if (at < 0) throw new Error('deregister: nothing registered for ' + method + ' ' + locationRe);
+  var list = this.routes_[method] || [], at = 0;
+  while (at < list.length && list[at][0] != locationRe) at++;
+  if (at == list.length) throw new Error('deregister: nothing registered for ' + method + ' ' + locationRe);
   list.splice(at, 1);
   if (!list.length) delete this.routes_[method];
 }
