@@ -30,68 +30,72 @@ export function setErrorView(fn: (exc: any) => Response): void {
 /** One client connection, as callbacks see it (`conn`): write() and end() go to the client.
  *  It is also the parser's Head while the head is read. Every field starts absent (false, 0,
  *  '' or none): a connection holds only what it uses, and nothing sits on the prototype. */
-export class Connection implements Head {
-  declare state_?: State;
-  declare buf_?: string;
-  declare blank_?: number;
-  declare method_?: string;
-  declare target_?: string;
-  declare version_?: string;
-  declare fields_?: { [name: string]: string };
-  declare rest_?: string;
-  declare status_?: number;
-  declare reason_?: string;
+export interface Connection extends Head {
+  state_?: State;
+  buf_?: string;
+  blank_?: number;
+  method_?: string;
+  target_?: string;
+  version_?: string;
+  fields_?: { [name: string]: string };
+  rest_?: string;
+  status_?: number;
+  reason_?: string;
   /** body bytes received and not yet read, at most Content-Length and limits.body */
-  declare body_?: string;
+  body_?: string;
   /** the body's Content-Length; -1 for a chunked body */
-  declare need_?: number;
+  need_?: number;
   /** a readallFrom waiting for more body: called with each piece, null when the client left */
-  declare reader_?: ((data: string | null) => void) | null;
+  reader_?: ((data: string | null) => void) | null;
   /** the head's or the callback's deadline (Espruino's timer ids start at 1) */
-  declare timer_?: any;
-  declare addr_?: any;
-  declare isHead_?: boolean;
-  declare sent_?: boolean;
-  declare closed_?: boolean;
-  declare server_: HTTPServer;
-  declare socket_: Socket;
+  timer_?: any;
+  addr_?: any;
+  isHead_?: boolean;
+  sent_?: boolean;
+  closed_?: boolean;
+  server_: HTTPServer;
+  socket_: Socket;
   /** told when the connection has closed (processor()'s Promise) */
-  declare done_?: (() => void) | null;
+  done_?: (() => void) | null;
   /** what waits to be sent, CHUNK by CHUNK; at_ is how far into out_[0] */
-  declare out_?: string[] | null;
-  declare at_?: number;
+  out_?: string[] | null;
+  at_?: number;
   /** end() was called while out_ waited */
-  declare ending_?: boolean;
+  ending_?: boolean;
   /** the socket has not yet sent the last CHUNK given to it */
-  declare busy_?: boolean;
+  busy_?: boolean;
   /** no longer counted in the server's open connections */
-  declare left_?: boolean;
-
-  constructor(server: HTTPServer, socket: Socket) {
-    this.server_ = server;
-    this.socket_ = socket;
-  }
+  left_?: boolean;
 
   /** Sends `data` to the client (after a HEAD request's head, nothing more is sent). The
    *  socket is given a CHUNK at a time, each when it has sent the last ('drain'): it never
    *  holds a second copy of a large page, however it is written. */
-  write(data: string): void {
-    if ((this.isHead_ && this.sent_) || this.closed_) return;
-    this.sent_ = true;
-    if (this.out_) this.out_.push(data);
-    else {
-      this.out_ = [data];
-      if (!this.busy_) pump(this);
-    }
-  }
-
+  write(data: string): void;
   /** Closes the connection once what was written has been sent. */
-  end(): void {
-    if (this.closed_) return;
-    if (this.out_) this.ending_ = true;
-    else close(this);
-  }
+  end(): void;
 }
+// Constructor functions, not classes: tsc wraps an ES5 class in a function whose scope each
+// method then keeps (2 JsVars a method on Espruino)
+export var Connection = function (this: Connection, server: HTTPServer, socket: Socket) {
+  this.server_ = server;
+  this.socket_ = socket;
+} as any as { new (server: HTTPServer, socket: Socket): Connection; prototype: Connection };
+
+Connection.prototype.write = function (this: Connection, data: string) {
+  if ((this.isHead_ && this.sent_) || this.closed_) return;
+  this.sent_ = true;
+  if (this.out_) this.out_.push(data);
+  else {
+    this.out_ = [data];
+    if (!this.busy_) pump(this);
+  }
+};
+
+Connection.prototype.end = function (this: Connection) {
+  if (this.closed_) return;
+  if (this.out_) this.ending_ = true;
+  else close(this);
+};
 
 /** Bytes handed to the socket at a time: Espruino receives and sends in pieces of 536. */
 const enum Size { CHUNK = 512 }
@@ -256,62 +260,67 @@ function serve(server: HTTPServer, socket: Socket, addr?: any, done?: () => void
   conn.timer_ = setTimeout(onTimeout, limits.timeout * 1000, conn);
 }
 
-export class HTTPServer {
+export interface HTTPServer {
+  port: number;
   /** this server's limits; defaults from DEFAULT_LIMITS, any may be changed */
   limits: Limits;
-  declare routes_: Routes;
+  routes_: Routes;
   /** connections being served */
-  declare open_?: number;
-  declare listener_?: Listener | null;
-  declare stopped_?: (() => void) | null;
-  /** register(method, locationRe, callback): the first registered pattern that matches wins */
-  declare register: typeof register;
-  /** deregister(method, locationRe): throws if it was not registered */
-  declare deregister: typeof deregister;
-  /** method → pattern → callback */
-  declare getRegistered: typeof getRegistered;
-
-  constructor(public port: number) {
-    this.limits = Object.create(DEFAULT_LIMITS);
-    this.routes_ = {};
-    // usable unbound, as in runner.createTask('httpsrv', server.catchRequests)
-    this.catchRequests = this.catchRequests.bind(this);
-  }
-
+  open_?: number;
+  listener_?: Listener | null;
+  stopped_?: (() => void) | null;
   /** Listens and serves until close(): the server's task. The Promise it returns settles
-   *  when the server is closed, and carries cancel() (= close) for the runner. */
-  catchRequests(): Promise<void> {
-    var self = this;
-    if (self.listener_) throw new Error('catchRequests: already listening on ' + self.port);
-    var task: any = new Promise<void>(function (resolve) {
-      self.stopped_ = resolve;
-      self.listener_ = listen(self.port, function (socket) { serve(self, socket); });
-    });
-    task.cancel = function () { self.close(); };
-    return task;
-  }
-
+   *  when the server is closed, and carries cancel() (= close) for the runner. Usable
+   *  unbound, as in runner.createTask('httpsrv', server.catchRequests). */
+  catchRequests(): Promise<void>;
   /** Stops listening; connections under way are finished. */
-  close(): void {
-    if (this.listener_) this.listener_.close();
-    if (this.stopped_) this.stopped_();
-    this.listener_ = this.stopped_ = null;
-  }
-
+  close(): void;
   /** Serves one connection; the Promise resolves when it has closed. (Connections accepted by
    *  catchRequests() are served without one: a Promise per request costs time and JsVars.) */
-  processor(socket: Socket, addr?: any): Promise<void> {
-    var server = this;
-    return new Promise<void>(function (resolve) { serve(server, socket, addr, resolve); });
-  }
-
+  processor(socket: Socket, addr?: any): Promise<void>;
   /** Seconds a client has to send a complete request head (408 after that). */
-  setTimeout(seconds: number): void {
-    if (!(seconds > 0)) throw new Error('setTimeout: seconds must be > 0');
-    this.limits.timeout = seconds;
-  }
+  setTimeout(seconds: number): void;
+  /** register(method, locationRe, callback): the first registered pattern that matches wins */
+  register: typeof register;
+  /** deregister(method, locationRe): throws if it was not registered */
+  deregister: typeof deregister;
+  /** method → pattern → callback */
+  getRegistered: typeof getRegistered;
 }
+
+export var HTTPServer = function (this: HTTPServer, port: number) {
+  this.port = port;
+  this.limits = Object.create(DEFAULT_LIMITS);
+  this.routes_ = {};
+  this.catchRequests = this.catchRequests.bind(this);
+} as any as { new (port: number): HTTPServer; prototype: HTTPServer };
 var serverProto = HTTPServer.prototype;
+
+serverProto.catchRequests = function (this: HTTPServer) {
+  var self = this;
+  if (self.listener_) throw new Error('catchRequests: already listening on ' + self.port);
+  var task: any = new Promise<void>(function (resolve) { self.stopped_ = resolve; });
+  // bound functions, not closures: a closure would keep this call's scope alive
+  self.listener_ = listen(self.port, serve.bind(null, self));
+  task.cancel = self.close.bind(self);
+  return task;
+};
+
+serverProto.close = function (this: HTTPServer) {
+  if (this.listener_) this.listener_.close();
+  if (this.stopped_) this.stopped_();
+  this.listener_ = this.stopped_ = null;
+};
+
+serverProto.processor = function (this: HTTPServer, socket: Socket, addr?: any) {
+  var server = this;
+  return new Promise<void>(function (resolve) { serve(server, socket, addr, resolve); });
+};
+
+serverProto.setTimeout = function (this: HTTPServer, seconds: number) {
+  if (!(seconds > 0)) throw new Error('setTimeout: seconds must be > 0');
+  this.limits.timeout = seconds;
+};
 serverProto.register = register;
 serverProto.deregister = deregister;
 serverProto.getRegistered = getRegistered;
