@@ -87,7 +87,7 @@ Connection.prototype.write = function (this: Connection, data: string) {
   if (this.out_) this.out_.push(data);
   else {
     this.out_ = [data];
-    if (!this.busy_) pump(this);
+    if (!this.busy_) pump.call(this.socket_);
   }
 };
 
@@ -100,10 +100,12 @@ Connection.prototype.end = function (this: Connection) {
 /** Bytes handed to the socket at a time: Espruino receives and sends in pieces of 536. */
 const enum Size { CHUNK = 512 }
 
-/** Gives the socket the next CHUNK of what waits, if it has sent the last ('drain'): one
- *  CHUNK at a time in the socket, however much a handler writes. */
-function pump(conn: Connection): void {
-  var out = conn.out_;
+/** The socket's 'drain' handler (`this` is the socket): gives it the next CHUNK of what
+ *  waits, once it has sent the last. One CHUNK at a time in the socket, however much a handler
+ *  writes; write() calls it too when the socket is idle. */
+function pump(this: Socket): void {
+  var conn: Connection = this.hc, out = conn.out_;
+  conn.busy_ = false;
   if (!out) return;
   var piece = out[0], at = conn.at_ || 0;
   conn.busy_ = true;
@@ -213,12 +215,6 @@ function dispatch(conn: Connection, limits: Limits): void {
   }
 }
 
-function onDrain(this: Socket): void {
-  var conn: Connection = this.hc;
-  conn.busy_ = false;
-  pump(conn);
-}
-
 function onClose(this: Socket): void {
   var conn: Connection = this.hc;
   close(conn, true);
@@ -255,7 +251,7 @@ function serve(server: HTTPServer, socket: Socket, addr?: any, done?: () => void
   if (addr !== undefined) conn.addr_ = addr;
   if (done) conn.done_ = done;
   socket.on('data', onData);
-  socket.on('drain', onDrain);
+  socket.on('drain', pump);
   socket.on('close', onClose);
   conn.timer_ = setTimeout(onTimeout, limits.timeout * 1000, conn);
 }
