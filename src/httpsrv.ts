@@ -60,7 +60,7 @@ export interface Connection extends Head {
   /** what waits to be sent, CHUNK by CHUNK; at_ is how far into out_[0] */
   out_?: string[] | null;
   at_?: number;
-  /** end() was called while out_ waited */
+  /** end() was called: nothing more is written, the socket ends once out_ is sent */
   ending_?: boolean;
   /** the socket has not yet sent the last CHUNK given to it */
   busy_?: boolean;
@@ -82,7 +82,7 @@ export var Connection = function (this: Connection, server: HTTPServer, socket: 
 } as any as { new (server: HTTPServer, socket: Socket): Connection; prototype: Connection };
 
 Connection.prototype.write = function (this: Connection, data: string) {
-  if ((this.isHead_ && this.sent_) || this.closed_) return;
+  if ((this.isHead_ && this.sent_) || this.closed_ || this.ending_) return;
   this.sent_ = true;
   if (this.out_) this.out_.push(data);
   else {
@@ -92,9 +92,9 @@ Connection.prototype.write = function (this: Connection, data: string) {
 };
 
 Connection.prototype.end = function (this: Connection) {
-  if (this.closed_) return;
-  if (this.out_) this.ending_ = true;
-  else close(this);
+  if (this.closed_ || this.ending_) return;
+  this.ending_ = true;
+  if (!this.out_) close(this);
 };
 
 /** Bytes handed to the socket at a time: Espruino receives and sends in pieces of 536. */
@@ -142,7 +142,8 @@ export function sendResponse(conn: { write(data: string): any }, status: number,
 /** Ends a request with the response `r`, or without one with the error view's answer to
  *  `exc` (unless the callback has begun answering on `conn` itself). */
 function answer(conn: Connection, r: Response | undefined, exc?: any): void {
-  if (conn.closed_) return;
+  // the callback ended the connection itself, or the client left
+  if (conn.closed_ || conn.ending_) return;
   var head: string;
   try {
     if (!r) {

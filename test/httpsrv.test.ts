@@ -79,4 +79,20 @@ describe('httpsrv: what the socket is given', function () {
     assert.deepEqual(socket.writes.slice(2), ['c'.repeat(100)]);
     assert.ok(socket.ended);
   });
+
+  it('sends nothing more once a callback has ended the connection itself', function () {
+    const server = new HTTPServer(0);
+    server.register('GET', '^/early$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) => {
+      conn.write('HTTP/1.1 204 No Content\r\n\r\n');
+      conn.end();
+      conn.write('late');
+      return response(200, 'also late');
+    });
+    const socket = new FakeSocket();
+    void server.processor(socket as any);
+    socket.emit('data', 'GET /early HTTP/1.1\r\nHost: x\r\n\r\n');
+    socket.emit('drain');
+    assert.deepEqual(socket.writes, ['HTTP/1.1 204 No Content\r\n\r\n']);
+    assert.ok(socket.ended);
+  });
 });
