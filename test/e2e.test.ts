@@ -5,31 +5,56 @@
 import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
 import { exchange } from './e2e/client';
-import { cases, mismatch } from './e2e/cases';
+import { Case, cases, mismatch } from './e2e/cases';
 import { kinds, start, Target, warnIfNoInterpreter } from './e2e/target';
 
 after(warnIfNoInterpreter);
 
+const where = { host: 'the host (Node sockets)', espruino: 'the real interpreter',
+  small: 'espruino-1700 (1,700 JsVars, like an ESP8266)', board: 'the board' };
+
+/** One `it` per case: the reply as expected, and after bad input the next request served. */
+function itCases(list: Case[], target: () => Target): void {
+  for (const c of list) {
+    it(c.name, async function () {
+      const t = target();
+      const reply = await exchange({ host: t.host, port: t.port + (c.second ? 1 : c.third ? 2 : 0),
+        send: c.send, pause: c.pause, timeout: c.timeout });
+      const problem = mismatch(c, reply);
+      assert.equal(problem, '', `${c.name}: ${problem}\n      server said: ${t.output().slice(-500)}`);
+      if (c.bad) {
+        const next = await exchange({ host: t.host, port: t.port,
+          send: ['GET /page HTTP/1.1\r\nHost: x\r\n\r\n'] });
+        assert.equal(next.status, 200, `the request after "${c.name}" was not served: ${next.raw}`);
+      }
+    });
+  }
+}
+
 for (const kind of kinds()) {
-  describe(`end to end on ${kind === 'host' ? 'the host (Node sockets)' : kind === 'espruino' ? 'the real interpreter' : 'the board'}`, function () {
+  describe(`end to end on ${where[kind]}`, function () {
+    if (kind === 'small') {
+      // the code in Storage, run from flash at boot, as flash.sh --save leaves a board
+      describe('build/app.js from Storage: the cases the spec example answers', function () {
+        let target: Target;
+        before(async function () {
+          if (process.getuid?.() !== 0) {
+            console.log('    (skipped: build/app.js listens on port 80, which needs root here)');
+            return this.skip();
+          }
+          target = await start(kind, 'build/app.js', false);
+        });
+        after(() => target?.stop());
+        itCases(cases.filter((c) => c.example), () => target);
+      });
+      return;
+    }
     describe('build/e2e-app.js: the whole API', function () {
       let target: Target;
       before(async function () { target = await start(kind, 'build/e2e-app.js', true); });
       after(() => target?.stop());
 
-      for (const c of cases) {
-        it(c.name, async function () {
-          const reply = await exchange({ host: target.host, port: target.port + (c.second ? 1 : c.third ? 2 : 0),
-            send: c.send, pause: c.pause, timeout: c.timeout });
-          const problem = mismatch(c, reply);
-          assert.equal(problem, '', `${c.name}: ${problem}\n      server said: ${target.output().slice(-500)}`);
-          if (c.bad) {
-            const next = await exchange({ host: target.host, port: target.port,
-              send: ['GET /page HTTP/1.1\r\nHost: x\r\n\r\n'] });
-            assert.equal(next.status, 200, `the request after "${c.name}" was not served: ${next.raw}`);
-          }
-        });
-      }
+      itCases(cases, () => target);
 
       it('a connection over limits.connections is answered 503 with Retry-After, then served again', async function () {
         const held = await Promise.all([0, 1, 2].map(() => new Promise<net.Socket>((resolve) => {
