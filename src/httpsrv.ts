@@ -31,16 +31,6 @@ export function setErrorView(fn: (exc: any) => Response): void {
  *  It is also the parser's Head while the head is read. Every field starts absent (false, 0,
  *  '' or none): a connection holds only what it uses, and nothing sits on the prototype. */
 export interface Connection extends Head {
-  state_?: State;
-  buf_?: string;
-  blank_?: number;
-  method_?: string;
-  target_?: string;
-  version_?: string;
-  fields_?: { [name: string]: string };
-  rest_?: string;
-  status_?: number;
-  reason_?: string;
   /** body bytes received and not yet read, at most Content-Length and limits.body */
   body_?: string;
   /** the body's Content-Length; -1 for a chunked body */
