@@ -10,9 +10,11 @@
  *           limits.fields fields, 431): scanning it once costs far less on Espruino than
  *           handling each line as it comes
  *   DONE    the head is complete: method, target, version and fields are set, and `rest_`
- *           holds the bytes that followed it (the start of the body)
+ *           holds the bytes that followed it (the start of the body). The target is any run
+ *           of bytes without a space: the URL module checks it
  *   FAILED  the input broke HTTP or a limit: `status_` is the answer, `reason_` says why
- * A line ends at LF; a CR just before it is dropped, a CR anywhere else is an error.
+ * A line ends at LF; a CR just before it is dropped, a CR anywhere else is an error (in the
+ * target, the URL check's).
  * Only the unfinished part of the head is kept between pieces, never more than its limits.
  */
 import { Limits } from './limits';
@@ -68,10 +70,13 @@ export function feed(h: Head, data: string, limits: Limits): State {
       h.buf_ = '';
       return feed(h, buf, limits);
     }
+    // the method is a token and the version is matched whole; the target is left to the
+    // caller, which checks it as a URL (control bytes and CR included) before using it
     var sp1 = line.indexOf(' '), sp2 = line.indexOf(' ', sp1 + 1);
     var method = line.substring(0, sp1), version = line.substring(sp2 + 1);
-    if (sp1 < 1 || sp2 < sp1 + 2 || version.indexOf(' ') >= 0 || NOT_TOKEN.test(method) ||
-        CONTROL.test(line) || line.indexOf('\r') >= 0) return fail(h, 400, 'bad request line');
+    if (sp1 < 1 || sp2 < sp1 + 2 || version.indexOf(' ') >= 0 || NOT_TOKEN.test(method)) {
+      return fail(h, 400, 'bad request line');
+    }
     if (version != 'HTTP/1.1' && version != 'HTTP/1.0') {
       return fail(h, /^HTTP\/\d\.\d$/.test(version) ? 505 : 400, 'bad HTTP version');
     }
