@@ -160,6 +160,8 @@ function answer(conn: Connection, r: Response | undefined, exc?: any): void {
  *  body bytes for readallFrom: hands them to a waiting reader, or holds up to the limit. */
 function onData(this: Socket, data: string): void {
   var conn: Connection = this.hc, limits = conn.server_.limits;
+  // answered already (a 408, or the callback ended it): what comes after is not read
+  if (conn.ending_) return;
   if ((conn.state_ || 0) < State.DONE) {
     var state = feed(conn, data, limits);
     if (state < State.DONE) return;

@@ -95,4 +95,20 @@ describe('httpsrv: what the socket is given', function () {
     assert.deepEqual(socket.writes, ['HTTP/1.1 204 No Content\r\n\r\n']);
     assert.ok(socket.ended);
   });
+
+  it('reads nothing more once the head has timed out: the rest of it never reaches a callback', async function () {
+    const server = new HTTPServer(0);
+    let calls = 0;
+    server.register('GET', '^/late$', () => { calls++; return response(200, 'late'); });
+    server.setTimeout(0.05);
+    const socket = new FakeSocket();
+    void server.processor(socket as any);
+    socket.emit('data', 'GET /late HTTP/1.1\r\n');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.match(socket.writes.join(''), /^HTTP\/1\.1 408 /);
+    assert.ok(socket.ended);
+    socket.emit('data', 'Host: x\r\n\r\n');
+    assert.equal(calls, 0);
+    assert.equal(socket.writes.length, 1);
+  });
 });

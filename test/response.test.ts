@@ -41,7 +41,8 @@ describe('response: statuses, heads and the error view', function () {
       [new URLInvalidError('bad'), 400, 'URLInvalidError'],
       [new HTTPError(431, 'big'), 431, 'HTTPError'],
       [new Error('boom'), 500, 'Error'],
-      ['a string', 500, 'Error']
+      ['a string', 500, 'Error'],
+      [Object.assign(new Error('odd'), { status: 'constructor' }), 500, 'Error']
     ];
     for (const [exc, status, name] of cases) {
       const r = errorView(exc);

@@ -35,7 +35,8 @@ function statusText(status: number): string | undefined {
     case 503: return 'Service Unavailable';
     case 505: return 'HTTP Version Not Supported';
   }
-  return added[status];
+  // own entries only: an error's `status` may be anything, 'constructor' included
+  return added.hasOwnProperty(status) ? added[status] : undefined;
 }
 
 /** Makes `status` usable in responses: addStatus(204, 'No Content'). */
