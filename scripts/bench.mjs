@@ -10,16 +10,13 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
-import { profile } from './profile.mjs';
+import { HEADERS, profile } from './profile.mjs';
 import { bin, bin1700, bootFromStorage } from './small-board.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 process.chdir(root);
 const ROUNDS = Number(process.env.ROUNDS || 3);
 const REQUESTS = Number(process.env.REQUESTS || 2000);
-const HEADERS = ['User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
-  'Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
-  'Accept-Language: en-US,en;q=0.9', 'Accept-Encoding: gzip, deflate'];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const missing = [];
