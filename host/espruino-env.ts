@@ -2,7 +2,7 @@
  * The host environment: runs a bundle made for Espruino (build/app.js) under Node, giving it
  * the Espruino APIs it uses: require('net') over Node's sockets (data as byte strings, no
  * remote address, 'drain' after every write), setTimeout with arguments, process.memory(),
- * E.isUTF8, and no Wifi module.
+ * E.isUTF8, and no Wifi module; and the language's differences that hid bugs (ESPRUINO_PRELUDE).
  * Ports below 1024 need privileges on a host, so they are mapped to portBase + port.
  */
 import * as net from 'node:net';
@@ -72,12 +72,78 @@ function netModule(options: HostOptions) {
   };
 }
 
+/**
+ * Run first in every context made here, so that code meets the language as Espruino 2v29 has
+ * it where a difference hid bugs (../shared/espruino-notes.md; the README lists what is and is
+ * not reproduced):
+ * - every object, Object.create(null) included, carries on, emit, addListener,
+ *   prependListener, removeListener, removeAllListeners and clone (hasOwnProperty, toString,
+ *   valueOf and constructor it has already): a name taken from a request can collide with them.
+ *   Assigning one makes an own entry, as there; listeners live in hidden '#on<event>' entries.
+ * - trim() strips only space, tab, CR, LF, VT and FF (Node's also strips U+00A0 and others).
+ * - indexOf() and includes() report a needle found where its start runs to the end of the
+ *   string ('abcd'.indexOf('cdx') == 2), as Espruino 2v29 does.
+ * - split() ignores its limit.
+ * (clearTimeout(undefined) throws: see runBundle's globals.)
+ */
+export const ESPRUINO_PRELUDE = `(function () {
+  var proto = Object.prototype, define = Object.defineProperty, create = Object.create;
+  function member(name, fn) { define(proto, name, { value: fn, writable: true, configurable: true }); }
+  function listeners(o, event) {
+    var key = '#on' + event;
+    if (!proto.hasOwnProperty.call(o, key)) define(o, key, { value: [], writable: true, configurable: true });
+    return o[key];
+  }
+  function add(event, fn) { listeners(this, event).push(fn); return this; }
+  member('on', add);
+  member('addListener', add);
+  member('prependListener', function (event, fn) { listeners(this, event).unshift(fn); return this; });
+  member('emit', function (event) {
+    var args = [].slice.call(arguments, 1), self = this;
+    listeners(this, event).slice().forEach(function (fn) { fn.apply(self, args); });
+  });
+  member('removeListener', function (event, fn) {
+    var list = listeners(this, event), at = list.indexOf(fn);
+    if (at >= 0) list.splice(at, 1);
+  });
+  member('removeAllListeners', function (event) {
+    if (event === undefined) Object.getOwnPropertyNames(this).forEach(function (k) {
+      if (k.substring(0, 3) == '#on') delete this[k];
+    }, this);
+    else delete this['#on' + event];
+  });
+  member('clone', function () { return Object.assign(create(Object.getPrototypeOf(this)), this); });
+  Object.create = function (p, props) { return create(p === null ? proto : p, props); };
+  var string = String.prototype, indexOf = string.indexOf, split = string.split;
+  function method(name, fn) { define(string, name, { value: fn, writable: true, configurable: true }); }
+  method('trim', function () { return String(this).replace(/^[ \\t\\n\\r\\v\\f]+|[ \\t\\n\\r\\v\\f]+$/g, ''); });
+  method('indexOf', function (needle, from) {
+    var s = String(this), n = String(needle), at = indexOf.call(s, n, from);
+    if (at >= 0) return at;
+    for (var k = Math.max(from | 0, 0); k < s.length; k++) if (n.substring(0, s.length - k) == s.substring(k)) return k;
+    return -1;
+  });
+  method('includes', function (needle, from) { return this.indexOf(needle, from) >= 0; });
+  method('split', function (separator) { return split.call(String(this), separator); });
+})();`;
+
+/** A fresh context holding `globals`, with the language as Espruino has it (ESPRUINO_PRELUDE). */
+export function espruinoContext(globals: object): vm.Context {
+  const context = vm.createContext(globals);
+  vm.runInContext(ESPRUINO_PRELUDE, context, { filename: 'espruino-prelude.js' });
+  return context;
+}
+
 /** Runs the bundle's code in a fresh context with Espruino's APIs. */
 export function runBundle(code: string, filename: string, options: HostOptions = {}): void {
   const modules: { [name: string]: unknown } = { net: netModule(options) };
-  const context = vm.createContext({
+  const context = espruinoContext({
     console,
-    setTimeout, clearTimeout, setInterval, clearInterval,
+    setTimeout, setInterval, clearInterval,
+    clearTimeout(id: any) {
+      if (id === undefined) throw new Error('clearTimeout(undefined) not allowed. Use clearTimeout() instead');
+      clearTimeout(id);
+    },
     require(name: string) {
       if (name in modules) return modules[name];
       throw new Error(`Module "${name}" not found`);

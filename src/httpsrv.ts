@@ -362,6 +362,11 @@ export function readallFrom(source: any, into?: Writable | null, timeout?: numbe
         if (got >= need) settle();
       };
       wait(timeout || limits.timeout, new HTTPError(408, 'the body did not arrive in time'));
+    } else if (typeof source.read == 'function' && typeof source.available != 'function') {
+      // a file (Storage's read(n)) before a stream: on Espruino every object has on(), and a
+      // socket has read() too, but only a socket has available()
+      for (var data = source.read(size); data; data = source.read(size)) put(data);
+      settle();
     } else if (typeof source.on == 'function') {
       source.on('data', function (data: string) {
         if (ended) return;
@@ -371,9 +376,6 @@ export function readallFrom(source: any, into?: Writable | null, timeout?: numbe
       source.on('close', function () { settle(); });
       source.on('end', function () { settle(); });
       if (timeout) wait(timeout);
-    } else if (typeof source.read == 'function') {
-      for (var data = source.read(size); data; data = source.read(size)) put(data);
-      settle();
     } else {
       settle(new Error('readallFrom: cannot read from ' + source));
     }

@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { DEFAULT_LIMITS, Limits } from '../src/http/limits';
 import { feed, Head, State } from '../src/http/parse';
+import { join } from 'node:path';
+import { ESPRUINO_MEMBERS, loadInEspruinoRealm, ownEntries } from './espruino-realm';
 
 const { LINE, FIELDS, DONE, FAILED } = { LINE: State.LINE, FIELDS: State.FIELDS, DONE: State.DONE, FAILED: State.FAILED };
 
@@ -84,8 +86,16 @@ describe('parse: the request head state machine', function () {
     ['CL and TE', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n', 400],
     ['CL not digits', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n', 400],
     ['two CLs', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n', 400],
-    ['a name of Object.prototype', 'GET / HTTP/1.1\r\nHost: a\r\nConstructor: x\r\n\r\n', 400],
     ['__proto__', 'GET / HTTP/1.1\r\nHost: a\r\n__proto__: x\r\n\r\n', 400],
+    ['a value starting with a bare CR (a hidden header)', 'GET / HTTP/1.1\r\nHost: a\r\nX:\rTransfer-Encoding: chunked\r\n\r\n', 400],
+    ['a value ending with a bare CR', 'GET / HTTP/1.1\r\nHost: a\r\nX: a\r\r\n\r\n', 400],
+    ['an empty value and a bare LF in a CRLF head', 'GET / HTTP/1.1\r\nHost: a\r\nX:\n\r\n', 400],
+    ['a bare-LF line in a CRLF head', 'GET / HTTP/1.1\r\nHost: a\r\nDummy: x\nY: z\r\n\r\n', 400],
+    ['a bare-LF empty line ending a CRLF head', 'GET / HTTP/1.1\r\nHost: a\r\n\nBODY', 400],
+    ['a bare-LF empty line right after a CRLF request line', 'GET / HTTP/1.0\r\n\n', 400],
+    ['a CRLF line in a bare-LF head', 'GET / HTTP/1.1\nHost: a\r\nY: z\n\n', 400],
+    ['a CRLF empty line ending a bare-LF head', 'GET / HTTP/1.1\nHost: a\n\r\n', 400],
+    ['a CRLF empty line right after a bare-LF request line', 'GET / HTTP/1.0\n\r\n', 400],
     ['many empty lines first', '\r\n\r\n\r\n\r\n\r\n\r\nGET / HTTP/1.1\r\n', 400]
   ];
   for (const [what, text, status] of failures) {
@@ -96,6 +106,26 @@ describe('parse: the request head state machine', function () {
       assert.ok(h.reason_!.length > 0);
     });
   }
+
+  it('reads a head with bare LF line ends throughout, and one with CRLF throughout', function () {
+    for (const eol of ['\n', '\r\n']) {
+      const h = parse([`GET / HTTP/1.1${eol}Host: a${eol}X:${eol}Y:  b ${eol}${eol}BODY`]);
+      assert.equal(h.state_, DONE, JSON.stringify(eol));
+      assert.deepEqual(h.fields_, { host: 'a', x: '', y: 'b' });
+      assert.equal(h.rest_, 'BODY');
+    }
+  });
+
+  it("reads names Espruino's objects already have as own fields, repeats joined", function () {
+    // in a context whose objects carry on, emit, clone... as on Espruino
+    const realm = loadInEspruinoRealm<typeof import('../src/http/parse')>(join(__dirname, '../src/http/parse.ts'));
+    const h = ({} as Head);
+    const text = 'GET / HTTP/1.1\r\nHost: a\r\n' + ESPRUINO_MEMBERS.map((n, i) => `${n}: ${i}\r\n`).join('') +
+      'On: again\r\n\r\n';
+    assert.equal(realm.feed(h, text, limits), DONE, h.reason_);
+    const want = Object.fromEntries(ESPRUINO_MEMBERS.map((n, i) => [n.toLowerCase(), String(i)]));
+    assert.deepEqual(ownEntries(h.fields_!), { host: 'a', ...want, on: '0, again' });
+  });
 
   it('answers 414 as soon as the request line outgrows its limit, before its end', function () {
     const h = ({} as Head);

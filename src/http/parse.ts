@@ -13,8 +13,10 @@
  *           holds the bytes that followed it (the start of the body). The target is any run
  *           of bytes without a space: the URL module checks it
  *   FAILED  the input broke HTTP or a limit: `status_` is the answer, `reason_` says why
- * A line ends at LF; a CR just before it is dropped, a CR anywhere else is an error (in the
- * target, the URL check's).
+ * Line ends are the request line's throughout: CRLF, or bare LF (accepted, as curl's and
+ * netcat's users send it); a head mixing the two, or a CR anywhere but before a line's LF, is
+ * 400 (a request-smuggling shape: a value '\rTransfer-Encoding: chunked' hides a header). A CR
+ * in the target is the URL check's.
  * Only the unfinished part of the head is kept between pieces, never more than its limits.
  */
 import { Limits } from './limits';
@@ -29,10 +31,13 @@ export interface Head {
   buf_?: string;
   /** empty lines seen before the request line */
   blank_?: number;
+  /** the request line ended with CRLF: every line of the head must */
+  crlf_?: boolean;
   method_?: string;
   target_?: string;
   version_?: string;
-  /** header fields: lower-case names, values trimmed, repeated fields joined with ", " */
+  /** header fields: lower-case names, values trimmed, repeated fields joined with ", ". Own
+   *  entries: a name Espruino's objects already have ('on', 'constructor'...) is data here */
   fields_?: { [name: string]: string };
   rest_?: string;
   status_?: number;
@@ -61,7 +66,7 @@ export function feed(h: Head, data: string, limits: Limits): State {
       h.buf_ = buf;
       return State.LINE;
     }
-    var line = buf.substring(0, buf.charAt(end - 1) == '\r' ? end - 1 : end);
+    var cr = buf.charAt(end - 1) == '\r', line = buf.substring(0, cr ? end - 1 : end);
     buf = buf.substring(end + 1);
     if (line == '') {
       // RFC 9112 2.2: a few empty lines before the request line are ignored
@@ -83,6 +88,7 @@ export function feed(h: Head, data: string, limits: Limits): State {
     h.method_ = method;
     h.target_ = line.substring(sp1 + 1, sp2);
     h.version_ = version;
+    if (cr) h.crlf_ = true;
     h.state_ = State.FIELDS;
   }
   // the block ends where an empty line starts: at the very start, or after a line's LF
@@ -90,12 +96,12 @@ export function feed(h: Head, data: string, limits: Limits): State {
   if (buf.charAt(0) == '\n') empty = end = 0;
   else if (buf.charAt(0) == '\r' && buf.charAt(1) == '\n') empty = 0, end = 1;
   else {
-    var lf = buf.indexOf('\n\n'), crlf = buf.indexOf('\n\r\n'), n = buf.length;
+    var lf = buf.indexOf('\n\n'), lfcrlf = buf.indexOf('\n\r\n'), n = buf.length;
     // Espruino 2v29 finds a needle whose first character is the string's last one there
     // ('ab\n'.indexOf('\n\n') == 2): such a match is no match
     if (lf > n - 2) lf = -1;
-    if (crlf > n - 3) crlf = -1;
-    if (crlf >= 0 && (lf < 0 || crlf < lf)) empty = crlf + 1, end = crlf + 2;
+    if (lfcrlf > n - 3) lfcrlf = -1;
+    if (lfcrlf >= 0 && (lf < 0 || lfcrlf < lf)) empty = lfcrlf + 1, end = lfcrlf + 2;
     else if (lf >= 0) empty = end = lf + 1;
   }
   if ((empty < 0 ? buf.length : empty) > limits.head) return fail(h, 431, 'header fields too large');
@@ -103,6 +109,9 @@ export function feed(h: Head, data: string, limits: Limits): State {
     h.buf_ = buf;
     return State.FIELDS;
   }
+  // the empty line ends as the request line did (end > empty: it is CRLF)
+  var crlf = !!h.crlf_;
+  if (end > empty != crlf) return fail(h, 400, 'mixed line ends');
   h.buf_ = '';
   h.rest_ = buf.substring(end + 1);
   // The header block (each line ends with LF), split and checked in one pass; then the
@@ -110,19 +119,24 @@ export function feed(h: Head, data: string, limits: Limits): State {
   var block = buf.substring(0, empty);
   if (CONTROL.test(block)) return fail(h, 400, 'control byte in a header');
   var lower = block.toLowerCase(), fields: { [name: string]: string } = {}, count = 0;
-  var start = 0, colon: number, name: string, value: string, before: string;
+  var start = 0, colon: number, name: string, value: string, before: any, at: number;
   while ((end = block.indexOf('\n', start)) >= 0) {
     colon = block.indexOf(':', start);
     if (++count > limits.fields) return fail(h, 431, 'too many header fields');
     name = lower.substring(start, colon);
-    // no colon, an empty or non-token name (obs-fold starts with white space), or a bare CR
-    value = block.substring(colon + 1, end).trim();
+    // the value before trim(), which would drop a CR: one only just before the LF, and only in
+    // a CRLF head
+    value = block.substring(colon + 1, end);
+    at = value.indexOf('\r');
+    // no colon, an empty or non-token name (obs-fold starts with white space), a stray CR
     if (colon <= start || colon > end || NOT_TOKEN.test(name) ||
-        value.indexOf('\r') >= 0) return fail(h, 400, 'malformed header field');
+        (crlf ? at < 0 || at < value.length - 1 : at >= 0)) return fail(h, 400, 'malformed header field');
     before = fields[name];
-    // a name of Object.prototype's ('__proto__', 'constructor'...) would not be a plain field
-    if (before !== undefined && typeof before != 'string') return fail(h, 400, 'reserved header name');
-    fields[name] = before === undefined ? value : before + ', ' + value;
+    // '__proto__' cannot be a plain entry; other names objects carry ('on', 'constructor':
+    // functions, on Espruino any object's) are data: only a string is an earlier field
+    if (typeof before == 'object') return fail(h, 400, 'reserved header name');
+    value = value.trim();
+    fields[name] = typeof before == 'string' ? before + ', ' + value : value;
     start = end + 1;
   }
   h.fields_ = fields;

@@ -1,9 +1,9 @@
 /** Request targets: percent-decoding (with the spec's symbol table) and query strings. */
 import { URLInvalidError } from './errors';
 
-/** Decoded by default: the reserved characters and space (a string costs fewer JsVars than
- *  a table of them). */
-var RESERVED = " !#$&'()*+,/:;=?@[]";
+/** Decoded by default: the reserved characters, space and '%' itself (the spec's table has
+ *  '%25'), kept as a string: it costs fewer JsVars than a table of them. */
+var RESERVED = " !#$%&'()*+,/:;=?@[]";
 /** Added with addSymbol(): percent-encoding (upper-case hex) → symbol. */
 var symbols: { [percEnc: string]: string } = {};
 
@@ -37,7 +37,8 @@ export function unencode(str: string): string {
 export interface Target {
   /** the decoded path */
   loc: string;
-  /** query parameters, decoded; a name without '=' maps to null */
+  /** query parameters, decoded; a name without '=' maps to null. Own entries: a name
+   *  Espruino's objects already have ('on', 'constructor'...) is data here */
   params: { [name: string]: string | null };
 }
 
@@ -58,8 +59,8 @@ export function parseTarget(target: string): Target {
       if (pair == '') continue;
       eq = pair.indexOf('=');
       name = unencode(eq < 0 ? pair : pair.substring(0, eq));
-      // a name of Object.prototype's ('__proto__', 'constructor'...) would not be a plain entry
-      if (params[name] != null && typeof params[name] != 'string') throw new URLInvalidError('reserved name ' + name);
+      // the one name that cannot be a plain entry; a repeated name keeps its last value
+      if (name == '__proto__') throw new URLInvalidError('reserved name ' + name);
       params[name] = eq < 0 ? null : unencode(pair.substring(eq + 1));
     }
     target = target.substring(0, q);
