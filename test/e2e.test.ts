@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
-import { exchange } from './e2e/client';
+import { exchange, parseReply, Reply } from './e2e/client';
 import { Case, cases, mismatch } from './e2e/cases';
 import { kinds, start, Target, warnIfNoInterpreter } from './e2e/target';
 
@@ -12,6 +12,25 @@ after(warnIfNoInterpreter);
 
 const where = { host: 'the host (Node sockets)', espruino: 'the real interpreter',
   small: 'espruino-1700 (1,700 JsVars, like an ESP8266)', board: 'the board' };
+
+/** Opens `count` connections, each having sent `first` (by default a head's first line). */
+function holdMidHead(t: Target, count: number, first = 'GET /page HTTP/1.1\r\n'): Promise<net.Socket[]> {
+  return Promise.all(Array.from({ length: count }, () => new Promise<net.Socket>((resolve) => {
+    const s = net.connect(t.port, t.host, () => { if (first) s.write(first); resolve(s); });
+    s.on('error', () => {});
+  })));
+}
+
+/** Sends `text` on an open socket and reads the reply until the server closes. */
+function readReply(s: net.Socket, text: string): Promise<Reply> {
+  return new Promise((resolve) => {
+    let raw = '';
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => { raw += d; });
+    s.on('close', () => resolve(parseReply(raw)));
+    s.write(text);
+  });
+}
 
 /** One `it` per case: the reply as expected, and after bad input the next request served. */
 function itCases(list: Case[], target: () => Target): void {
@@ -56,11 +75,9 @@ for (const kind of kinds()) {
 
       itCases(cases, () => target);
 
-      it('a connection over limits.connections is answered 503 with Retry-After, then served again', async function () {
-        const held = await Promise.all([0, 1, 2].map(() => new Promise<net.Socket>((resolve) => {
-          const s = net.connect(target.port, target.host, () => { s.write('GET /page HTTP/1.1\r\n'); resolve(s); });
-          s.on('error', () => {});
-        })));
+      it('a connection beyond limits.connections + limits.queue is answered 503 with Retry-After, then served again', async function () {
+        // the fixture serves 3 at once and holds 2 more
+        const held = await holdMidHead(target, 5);
         await new Promise((r) => setTimeout(r, 200));
         const refused = await exchange({ host: target.host, port: target.port, send: ['GET /page HTTP/1.1\r\nHost: x\r\n\r\n'] });
         held.forEach((s) => s.destroy());
@@ -69,6 +86,21 @@ for (const kind of kinds()) {
         await new Promise((r) => setTimeout(r, 300));
         const next = await exchange({ host: target.host, port: target.port, send: ['GET /page HTTP/1.1\r\nHost: x\r\n\r\n'] });
         assert.equal(next.status, 200, next.raw);
+      });
+
+      it('requests beyond the busy slots wait and are served in the order their heads arrived', async function () {
+        // 3 slow requests take every slot; two more wait, the first to arrive is served first
+        const slow = [0, 1, 2].map(() => exchange({ host: target.host, port: target.port, send: ['GET /slow HTTP/1.1\r\nHost: x\r\n\r\n'] }));
+        await new Promise((r) => setTimeout(r, 100));
+        const first = exchange({ host: target.host, port: target.port, send: ['GET /turn HTTP/1.1\r\nHost: x\r\n\r\n'] });
+        await new Promise((r) => setTimeout(r, 50));
+        const second = exchange({ host: target.host, port: target.port, send: ['GET /turn HTTP/1.1\r\nHost: x\r\n\r\n'] });
+        const [a, b] = await Promise.all([first, second]);
+        for (const r of await Promise.all(slow)) assert.equal(r.status, 200, r.raw);
+        assert.equal(a.status, 200, a.raw);
+        assert.equal(b.status, 200, b.raw);
+        assert.equal(Number(b.body), Number(a.body) + 1, `served out of turn: ${a.body} then ${b.body}`);
+        assert.match(a.body, /^\d+$/);
       });
 
       it('a client that resets in the middle of a large page costs nothing after', async function () {
@@ -106,6 +138,24 @@ for (const kind of kinds()) {
           send: ['GET /page HTTP/1.1\r\nHost: board\r\nUser-Agent: test\r\nAccept: */*\r\n\r\n'] });
         assert.equal(reply.status, 200, reply.raw);
         assert.equal(reply.body, 'Hello from Kyanit!');
+      });
+
+      it("a browser's burst: 8 requests sent at once on 8 open connections are all served", async function () {
+        // Chromium opens up to 6 connections per host for a page's assets; the example holds 4 + 4
+        const sockets = await holdMidHead(target, 8, '');
+        const replies = await Promise.all(sockets.map((s) => readReply(s, 'GET /page HTTP/1.1\r\nHost: b\r\n\r\n')));
+        assert.deepEqual(replies.map((r) => r.status), [200, 200, 200, 200, 200, 200, 200, 200],
+          replies.map((r) => r.raw).join('\n'));
+        for (const r of replies) assert.equal(r.body, 'Hello from Kyanit!');
+      });
+
+      it('a ninth connection while eight are held is 503 with Retry-After', async function () {
+        const held = await holdMidHead(target, 8);
+        await new Promise((r) => setTimeout(r, 200));
+        const refused = await exchange({ host: target.host, port: target.port, send: ['GET /page HTTP/1.1\r\nHost: x\r\n\r\n'] });
+        held.forEach((s) => s.destroy());
+        assert.equal(refused.status, 503, refused.raw);
+        assert.equal(refused.headers['retry-after'], '1');
       });
 
       it('answers 404 elsewhere', async function () {

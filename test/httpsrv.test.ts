@@ -111,4 +111,45 @@ describe('httpsrv: what the socket is given', function () {
     assert.equal(calls, 0);
     assert.equal(socket.writes.length, 1);
   });
+
+  describe('detach(): a callback takes its connection over', function () {
+    function detached(limits: { connections: number; queue: number }) {
+      const server = new HTTPServer(0);
+      Object.assign(server.limits, limits, { handler: 0.05 });
+      const got: (string | null)[] = [];
+      let conn: Connection | undefined;
+      server.register('GET', '^/live$', (m: string, l: string, p: unknown, h: unknown, c: Connection) => {
+        conn = c;
+        c.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n');
+        c.detach((data) => got.push(data), () => got.push(null));
+        return new Promise(() => {});
+      });
+      server.register('GET', '^/page$', () => response(200, 'page'));
+      const socket = new FakeSocket();
+      void server.processor(socket as any);
+      socket.emit('data', 'GET /live HTTP/1.1\r\nHost: x\r\n\r\n');
+      return { server, socket, got, conn: () => conn! };
+    }
+
+    it('is neither answered, timed out nor closed by the server, and gives its later bytes to the owner', async function () {
+      const { socket, got, conn } = detached({ connections: 1, queue: 0 });
+      await new Promise((r) => setTimeout(r, 120));
+      assert.equal(socket.writes.length, 1, 'nothing but what the owner wrote: ' + socket.writes.join('|'));
+      assert.ok(!socket.ended, 'the server did not close it');
+      socket.emit('data', 'ping');
+      conn().write('data: 1\n\n');
+      socket.emit('drain');
+      assert.deepEqual(socket.writes.slice(1), ['data: 1\n\n'], 'writes still go out, paced');
+      socket.emit('close');
+      assert.deepEqual(got, ['ping', null]);
+    });
+
+    it('frees its slot: with one slot and no queue, the next request is served', function () {
+      const { server } = detached({ connections: 1, queue: 0 });
+      const next = new FakeSocket();
+      void server.processor(next as any);
+      next.emit('data', 'GET /page HTTP/1.1\r\nHost: x\r\n\r\n');
+      assert.match(next.writes.join(''), /^HTTP\/1\.1 200 OK[\s\S]*page$/);
+    });
+  });
 });
