@@ -76,7 +76,9 @@ for (const kind of kinds()) {
       itCases(cases, () => target);
 
       it('a connection beyond limits.connections + limits.queue is answered 503 with Retry-After, then served again', async function () {
-        // the fixture serves 3 at once and holds 2 more
+        // the fixture serves 3 at once and holds 2 more; a connection that sent nothing (the
+        // harness's port probes) holds a place until the fixture's 1 s head timeout
+        await new Promise((r) => setTimeout(r, 1200));
         const held = await holdMidHead(target, 5);
         await new Promise((r) => setTimeout(r, 200));
         const refused = await exchange({ host: target.host, port: target.port, send: ['GET /page HTTP/1.1\r\nHost: x\r\n\r\n'] });
@@ -89,6 +91,9 @@ for (const kind of kinds()) {
       });
 
       it('requests beyond the busy slots wait and are served in the order their heads arrived', async function () {
+        // connections that sent nothing (the harness's port probes) hold a place until the
+        // fixture's 1 s head timeout
+        await new Promise((r) => setTimeout(r, 1200));
         // 3 slow requests take every slot; two more wait, the first to arrive is served first
         const slow = [0, 1, 2].map(() => exchange({ host: target.host, port: target.port, send: ['GET /slow HTTP/1.1\r\nHost: x\r\n\r\n'] }));
         await new Promise((r) => setTimeout(r, 100));
@@ -101,6 +106,31 @@ for (const kind of kinds()) {
         assert.equal(b.status, 200, b.raw);
         assert.equal(Number(b.body), Number(a.body) + 1, `served out of turn: ${a.body} then ${b.body}`);
         assert.match(a.body, /^\d+$/);
+      });
+
+      it('live events: a stream of ticks outside the handler timeout, freed when the client leaves', async function () {
+        const s = net.connect(target.port, target.host);
+        let raw = '';
+        s.setEncoding('latin1');
+        s.on('data', (d: string) => { raw += d; });
+        s.on('error', () => {});
+        s.write('GET /events HTTP/1.1\r\nHost: x\r\n\r\n');
+        // the fixture's handler timeout is 1 s: the stream outlives it
+        await new Promise((r) => setTimeout(r, 1500));
+        const head = parseReply(raw);
+        assert.equal(head.status, 200, raw.slice(0, 300));
+        assert.equal(head.headers['content-type'], 'text/event-stream');
+        assert.equal(head.headers['cache-control'], 'no-cache');
+        const ticks = [...head.body.matchAll(/event: tick\ndata: (\d+)\n\n/g)].map((m) => Number(m[1]));
+        assert.ok(ticks.length >= 5, `few ticks in 1.5 s: ${JSON.stringify(head.body.slice(0, 200))}`);
+        assert.ok(ticks.every((t, i) => !i || t > ticks[i - 1]), 'ticks in order');
+        assert.match(head.body, /^retry: 1000\n\n/);
+        const open = await exchange({ host: target.host, port: target.port, send: ['GET /events/open HTTP/1.1\r\nHost: x\r\n\r\n'] });
+        assert.equal(open.body, '1', 'served beside the stream, which is counted open');
+        s.destroy();
+        await new Promise((r) => setTimeout(r, 300));
+        const after = await exchange({ host: target.host, port: target.port, send: ['GET /events/open HTTP/1.1\r\nHost: x\r\n\r\n'] });
+        assert.equal(after.body, '0', 'the stream did not end when its client left');
       });
 
       it('a client that resets in the middle of a large page costs nothing after', async function () {

@@ -48,6 +48,9 @@ export interface Connection extends Head {
   left_?: boolean;
   /** taken over by detach(): the server neither answers, times out nor closes it */
   detached_?: boolean;
+  /** told when everything written has gone out (the socket drained with nothing waiting):
+   *  what a writer that must not queue (live events: the newest value wins) waits for */
+  drained_?: (() => void) | null;
   /** its head is complete and it waits for a slot (the server's queue) */
   queued_?: boolean;
   /** it holds one of the server's slots (limits.connections) */
@@ -107,7 +110,10 @@ export const enum Size { CHUNK = 512 }
 export function pump(this: Socket): void {
   var conn: Connection = this.hc, out = conn.out_;
   conn.busy_ = false;
-  if (!out) return;
+  if (!out) {
+    if (conn.drained_) conn.drained_();
+    return;
+  }
   var piece = out[0], at = conn.at_ || 0;
   conn.busy_ = true;
   conn.socket_.write(at || piece.length > Size.CHUNK ? piece.substring(at, at + Size.CHUNK) : piece);
