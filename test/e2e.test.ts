@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
 import { exchange, parseReply, Reply } from './e2e/client';
 import { Case, cases, mismatch } from './e2e/cases';
+import { withoutInterpreterErrors } from './e2e/output';
 import { kinds, start, Target, warnIfNoInterpreter } from './e2e/target';
 
 after(warnIfNoInterpreter);
@@ -32,11 +33,18 @@ function readReply(s: net.Socket, text: string): Promise<Reply> {
   });
 }
 
+/** An `it` that also fails when the interpreter printed an error while it ran. */
+function itOn(target: () => Target, name: string, fn: (t: Target) => Promise<void>): void {
+  it(name, function () {
+    const t = target();
+    return withoutInterpreterErrors(t, () => fn(t));
+  });
+}
+
 /** One `it` per case: the reply as expected, and after bad input the next request served. */
 function itCases(list: Case[], target: () => Target): void {
   for (const c of list) {
-    it(c.name, async function () {
-      const t = target();
+    itOn(target, c.name, async function (t) {
       const reply = await exchange({ host: t.host, port: t.port + (c.second ? 1 : c.third ? 2 : 0),
         send: c.send, pause: c.pause, timeout: c.timeout });
       const problem = mismatch(c, reply);
@@ -75,7 +83,7 @@ for (const kind of kinds()) {
 
       itCases(cases, () => target);
 
-      it('a connection beyond limits.connections + limits.queue is answered 503 with Retry-After, then served again', async function () {
+      itOn(() => target, 'a connection beyond limits.connections + limits.queue is answered 503 with Retry-After, then served again', async function () {
         // the fixture serves 3 at once and holds 2 more; a connection that sent nothing (the
         // harness's port probes) holds a place until the fixture's 1 s head timeout
         await new Promise((r) => setTimeout(r, 1200));
@@ -90,7 +98,7 @@ for (const kind of kinds()) {
         assert.equal(next.status, 200, next.raw);
       });
 
-      it('requests beyond the busy slots wait and are served in the order their heads arrived', async function () {
+      itOn(() => target, 'requests beyond the busy slots wait and are served in the order their heads arrived', async function () {
         // connections that sent nothing (the harness's port probes) hold a place until the
         // fixture's 1 s head timeout
         await new Promise((r) => setTimeout(r, 1200));
@@ -108,7 +116,7 @@ for (const kind of kinds()) {
         assert.match(a.body, /^\d+$/);
       });
 
-      it('live events: a stream of ticks outside the handler timeout, freed when the client leaves', async function () {
+      itOn(() => target, 'live events: a stream of ticks outside the handler timeout, freed when the client leaves', async function () {
         const s = net.connect(target.port, target.host);
         let raw = '';
         s.setEncoding('latin1');
@@ -133,7 +141,7 @@ for (const kind of kinds()) {
         assert.equal(after.body, '0', 'the stream did not end when its client left');
       });
 
-      it('a client that resets in the middle of a large page costs nothing after', async function () {
+      itOn(() => target, 'a client that resets in the middle of a large page costs nothing after', async function () {
         await new Promise<void>((resolve) => {
           const s = net.connect(target.port, target.host, () => s.write('GET /big HTTP/1.1\r\nHost: x\r\n\r\n'));
           s.once('data', () => { s.resetAndDestroy(); resolve(); });
@@ -146,7 +154,7 @@ for (const kind of kinds()) {
         }
       });
 
-      it('the second server refuses connections once closed', async function () {
+      itOn(() => target, 'the second server refuses connections once closed', async function () {
         await assert.rejects(exchange({ host: target.host, port: target.port + 1, send: ['GET /ping HTTP/1.0\r\n\r\n'] }),
           /ECONNREFUSED/);
       });
@@ -163,14 +171,14 @@ for (const kind of kinds()) {
       });
       after(() => target?.stop());
 
-      it('serves Hello from Kyanit! at /page', async function () {
+      itOn(() => target, 'serves Hello from Kyanit! at /page', async function () {
         const reply = await exchange({ host: target.host, port: target.port,
           send: ['GET /page HTTP/1.1\r\nHost: board\r\nUser-Agent: test\r\nAccept: */*\r\n\r\n'] });
         assert.equal(reply.status, 200, reply.raw);
         assert.equal(reply.body, 'Hello from Kyanit!');
       });
 
-      it("a browser's burst: 8 requests sent at once on 8 open connections are all served", async function () {
+      itOn(() => target, "a browser's burst: 8 requests sent at once on 8 open connections are all served", async function () {
         // Chromium opens up to 6 connections per host for a page's assets; the example holds 4 + 4
         const sockets = await holdMidHead(target, 8, '');
         const replies = await Promise.all(sockets.map((s) => readReply(s, 'GET /page HTTP/1.1\r\nHost: b\r\n\r\n')));
@@ -179,7 +187,7 @@ for (const kind of kinds()) {
         for (const r of replies) assert.equal(r.body, 'Hello from Kyanit!');
       });
 
-      it('a ninth connection while eight are held is 503 with Retry-After', async function () {
+      itOn(() => target, 'a ninth connection while eight are held is 503 with Retry-After', async function () {
         const held = await holdMidHead(target, 8);
         await new Promise((r) => setTimeout(r, 200));
         const refused = await exchange({ host: target.host, port: target.port, send: ['GET /page HTTP/1.1\r\nHost: x\r\n\r\n'] });
@@ -188,7 +196,7 @@ for (const kind of kinds()) {
         assert.equal(refused.headers['retry-after'], '1');
       });
 
-      it('answers 404 elsewhere', async function () {
+      itOn(() => target, 'answers 404 elsewhere', async function () {
         const reply = await exchange({ host: target.host, port: target.port, send: ['GET / HTTP/1.0\r\n\r\n'] });
         assert.equal(reply.status, 404, reply.raw);
       });
