@@ -6,10 +6,9 @@ import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
 import { exchange, parseReply, Reply } from './e2e/client';
 import { Case, cases, mismatch } from './e2e/cases';
+import { requireOrSkip, rootProblem, smallInterpreterProblem } from './e2e/environment';
 import { withoutInterpreterErrors } from './e2e/output';
-import { kinds, start, Target, warnIfNoInterpreter } from './e2e/target';
-
-after(warnIfNoInterpreter);
+import { kinds, start, Target } from './e2e/target';
 
 const where = { host: 'the host (Node sockets)', espruino: 'the real interpreter',
   small: 'espruino-1700 (1,700 JsVars, like an ESP8266)', board: 'the board' };
@@ -65,10 +64,7 @@ for (const kind of kinds()) {
       describe('build/app.js from Storage: the cases the spec example answers', function () {
         let target: Target;
         before(async function () {
-          if (process.getuid?.() !== 0) {
-            console.log('    (skipped: build/app.js listens on port 80, which needs root here)');
-            return this.skip();
-          }
+          requireOrSkip(this, 'build/app.js cannot be tried on espruino-1700', smallInterpreterProblem() || rootProblem());
           target = await start(kind, 'build/app.js', false);
         });
         after(() => target?.stop());
@@ -163,10 +159,7 @@ for (const kind of kinds()) {
     describe('build/app.js: the spec example as built', function () {
       let target: Target;
       before(async function () {
-        if (kind === 'espruino' && process.getuid?.() !== 0) {
-          console.log('    (skipped: build/app.js listens on port 80, which needs root here)');
-          return this.skip();
-        }
+        if (kind === 'espruino') requireOrSkip(this, 'build/app.js cannot be tried on the real interpreter', rootProblem());
         target = await start(kind, 'build/app.js', false);
       });
       after(() => target?.stop());

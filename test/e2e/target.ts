@@ -41,13 +41,6 @@ export function kinds(): Kind[] {
   return ESPRUINO_1700 ? ['host', 'espruino', 'small'] : ['host', 'espruino'];
 }
 
-export function warnIfNoInterpreter(): void {
-  if (!ESPRUINO_BIN && !process.env.E2E_HOST) {
-    console.log('\n  *** ESPRUINO_BIN is not set: the end-to-end suite ran on the host only, NOT on' +
-      '\n  *** the real interpreter. Run ESPRUINO_BIN=../shared/espruino/espruino npm test\n');
-  }
-}
-
 function startProcess(kind: Kind, file: string, env: NodeJS.ProcessEnv): ChildProcess {
   if (kind == 'small') {
     // the full interpreter writes the code to Storage (a file in the working directory), then
