@@ -8,6 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { freePort, waitForPort } from './client';
+import { readAssets } from '../../scripts/assets.mjs';
+import { fileCommands } from '../../scripts/upload-assets.mjs';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const ESPRUINO_BIN = process.env.ESPRUINO_BIN ? resolve(process.env.ESPRUINO_BIN) : '';
@@ -45,20 +47,37 @@ export function warnIfNoInterpreter(): void {
   }
 }
 
-function startProcess(kind: Kind, file: string, env: NodeJS.ProcessEnv): ChildProcess {
+/** The built assets (scripts/assets.mjs) each bundle serves, put in its Storage. */
+const ASSETS: { [bundle: string]: string } = { 'build/e2e-app.js': 'build/e2e-www', 'build/app.js': 'build/www' };
+
+/** Writes a folder of built assets into the Storage of an interpreter run in `dir` (its
+ *  espruino.flash), with the lines scripts/upload-assets.mjs sends a board. */
+function writeAssets(dir: string, assets: string): void {
+  const lines = readAssets(assets).files.flatMap((f: { name: string; path: string }) =>
+    fileCommands(f.name, readFileSync(f.path)));
+  const output = execFileSync(ESPRUINO_BIN, ['-e', lines.join('\n')],
+    { cwd: dir, timeout: 20000, killSignal: 'SIGKILL', encoding: 'latin1' });
+  if (/Uncaught|Error/.test(output)) throw new Error(`writing ${assets} to Storage failed: ${output.slice(-500)}`);
+}
+
+function startProcess(kind: Kind, file: string, env: NodeJS.ProcessEnv, assets?: string): ChildProcess {
   if (kind == 'small') {
     // the full interpreter writes the code to Storage (a file in the working directory), then
     // the small one boots from it: the code stays in flash, as on a board
     const dir = mkdtempSync(join(tmpdir(), 'espruino-1700-'));
+    if (assets) writeAssets(dir, assets);
     execFileSync(ESPRUINO_BIN, ['-e', `require('Storage').write('.bootcde', ${JSON.stringify(readFileSync(file, 'utf8'))});`],
       { cwd: dir, timeout: 10000, stdio: 'ignore', killSignal: 'SIGKILL' });
     return spawn(ESPRUINO_1700, [], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   }
   if (kind == 'espruino') {
-    return spawn(ESPRUINO_BIN, [file], { cwd: mkdtempSync(join(tmpdir(), 'espruino-')), env });
+    const dir = mkdtempSync(join(tmpdir(), 'espruino-'));
+    if (assets) writeAssets(dir, assets);
+    return spawn(ESPRUINO_BIN, [file], { cwd: dir, env });
   }
-  // node itself (not tsx's CLI, which would leave its child running when killed)
-  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'host/serve.ts'), file],
+  // node itself (not tsx's CLI, which would leave its child running when killed); its Storage
+  // stand-in holds the assets folder
+  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'host/serve.ts'), file, ...(assets ? [assets] : [])],
     { cwd: ROOT, env });
 }
 
@@ -78,7 +97,8 @@ export async function start(kind: Kind, bundle: string, withPort: boolean): Prom
   const file = join(mkdtempSync(join(tmpdir(), 'httpsrv-e2e-')), 'app.js');
   writeFileSync(file, code, 'utf8');
   const env = { ...process.env, HTTPSRV_PORT_BASE: String(free - 80) };
-  const child = startProcess(kind, file, env);
+  const assets = ASSETS[bundle] && existsSync(join(ROOT, ASSETS[bundle])) ? join(ROOT, ASSETS[bundle]) : undefined;
+  const child = startProcess(kind, file, env, assets);
   let output = '';
   child.stdout!.setEncoding('latin1').on('data', (d) => { output += d; });
   child.stderr!.setEncoding('latin1').on('data', (d) => { output += d; });
