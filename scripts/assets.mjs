@@ -15,6 +15,13 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 
+/**
+ * A file's entry in the manifest (src/static.ts reads it):
+ * @typedef {{ s?: string, n?: number, z?: string, g?: number, e: string, t: string, c: string }} Entry
+ * @typedef {{ [path: string]: Entry }} Manifest
+ * @typedef {{ name: string, size: number, path: string }} StorageFile
+ */
+
 /** The manifest's Storage name (src/static.ts reads this name by default). */
 export const MANIFEST = 'www.json';
 /** Characters in a Storage name (Espruino's JsfFileName). */
@@ -49,9 +56,9 @@ export function fitStorage(sizes, board) {
   const need = sizes.reduce((sum, size) => sum + storageCost(size), 0);
   const over = Math.max(0, need - capacity);
   const n = (x) => x.toLocaleString('en');
-  const where = typeof board == 'number' ? `a Storage of ${n(capacity)} bytes` : `${board}'s Storage (${n(capacity)} bytes)`;
-  const text = over ? `does not fit ${where}: needs ${n(need)} bytes, ${n(over)} too many`
-    : `fits ${where}: ${n(need)} bytes, ${n(capacity - need)} left`;
+  const where = typeof board == 'number' ? 'Storage' : `${board}'s Storage`;
+  const text = over ? `${n(need)} bytes needed, ${where} holds ${n(capacity)}: ${n(over)} too many`
+    : `${n(need)} of ${n(capacity)} bytes (${where}), ${n(capacity - need)} left`;
   return { fits: !over, need, capacity, over, text };
 }
 
@@ -159,6 +166,12 @@ export function hostFileName(storageName) {
  * assets that are neither pages nor hashed names). Returns { manifest, files: [{ name, size,
  * path }] } (files: every Storage file written, the manifest last).
  */
+/**
+ * @param {string} wwwDir
+ * @param {string} outDir
+ * @param {{ gzipOnly?: boolean | ((path: string) => boolean), maxAge?: number }} [options]
+ * @returns {Promise<{ manifest: Manifest, files: StorageFile[] }>}
+ */
 export async function buildAssets(wwwDir, outDir, options = {}) {
   wwwDir = resolve(wwwDir);
   outDir = resolve(outDir);
@@ -170,17 +183,23 @@ export async function buildAssets(wwwDir, outDir, options = {}) {
     rmSync(outDir, { recursive: true, force: true });
   }
   mkdirSync(outDir, { recursive: true });
-  const manifest = {}, files = [];
+  /** @type {Manifest} */
+  const manifest = {};
+  /** @type {StorageFile[]} */
+  const files = [];
   const put = (name, bytes) => {
-    writeFileSync(join(outDir, hostFileName(name)), bytes);
-    files.push({ name, size: bytes.length });
+    const path = join(outDir, hostFileName(name));
+    writeFileSync(path, bytes);
+    files.push({ name, size: bytes.length, path });
   };
   for (const path of listFiles(wwwDir)) {
     const problem = badPath(path);
     if (problem) throw new Error(`assets: ${relative(process.cwd(), join(wwwDir, path))} cannot be served: ${problem}`);
     const plain = await minify(path, readFileSync(join(wwwDir, path.slice(1))));
+    if (!plain.length) throw new Error(`assets: ${relative(process.cwd(), join(wwwDir, path))} is empty (once minified): Storage cannot hold an empty file`);
     const gzip = gzipSync(plain, { level: 9 });
-    const entry = {};
+    // names and sizes first, as src/static.ts lists them
+    const entry = /** @type {Entry} */ ({});
     const keepGzip = gzip.length < plain.length;
     const gzipOnly = typeof options.gzipOnly == 'function' ? options.gzipOnly(path) : !!options.gzipOnly;
     if (!(keepGzip && gzipOnly)) {
@@ -193,15 +212,17 @@ export async function buildAssets(wwwDir, outDir, options = {}) {
       entry.g = gzip.length;
       put(entry.z, gzip);
     }
-    Object.assign(entry, { e: etag(plain), t: contentType(path), c: cacheControl(path, options.maxAge) });
-    manifest[path] = entry;
+    manifest[path] = Object.assign(entry, { e: etag(plain), t: contentType(path), c: cacheControl(path, options.maxAge) });
   }
   put(MANIFEST, Buffer.from(JSON.stringify(manifest), 'utf8'));
-  for (const f of files) f.path = join(outDir, hostFileName(f.name));
   return { manifest, files };
 }
 
-/** Reads a built folder back: { manifest, files: [{ name, size, path }] } as buildAssets returned. */
+/**
+ * Reads a built folder back, as buildAssets returned it.
+ * @param {string} outDir
+ * @returns {{ manifest: Manifest, files: StorageFile[] }}
+ */
 export function readAssets(outDir) {
   const manifestFile = join(outDir, MANIFEST);
   if (!existsSync(manifestFile)) throw new Error(`assets: no ${MANIFEST} in ${outDir}: build it first`);
@@ -230,7 +251,8 @@ async function main() {
   }
   const sizes = files.map((f) => f.size);
   if (code) sizes.push(statSync(code).size);
-  console.log(`${files.length} Storage files${code ? ' and the code' : ''}: ${fitStorage(sizes, board).text}`);
+  const fit = fitStorage(sizes, board);
+  console.log(`${files.length} Storage files${code ? ' and the code' : ''}: ${fit.fits ? 'fit' : 'do not fit'}: ${fit.text}`);
 }
 if (process.argv[1] && resolve(process.argv[1]) == fileURLToPath(import.meta.url)) {
   main().catch((e) => { console.error(e.message); process.exit(1); });

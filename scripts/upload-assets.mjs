@@ -145,32 +145,41 @@ export function runCli({ port, board, baud, file, expression }) {
   });
 }
 
+/** What a board answered QUERY with, as planUpload takes it: { manifest, files }. */
+export function boardFromAnswer(answer) {
+  let manifest = null;
+  // a manifest that does not parse is as none: everything is written again
+  try { manifest = answer.m ? JSON.parse(answer.m) : null; } catch { manifest = null; }
+  return { manifest, files: answer.f };
+}
+
 /** The board's manifest and files, asked through the CLI. */
 export async function readBoard(options) {
   const output = await runCli({ ...options, expression: QUERY });
   const answer = parseAnswer(output);
   if (!answer) throw new Error(`the board did not answer: is it on ${options.port}?\n${output.slice(-500)}`);
-  let manifest = null;
-  try { manifest = answer.m ? JSON.parse(answer.m) : null; } catch { /* a broken manifest: all is written again */ }
-  return { manifest, files: answer.f };
+  return boardFromAnswer(answer);
 }
 
 /**
- * Uploads `assetsDir` to the board on `port`; resolves with a summary. Throws, before writing
- * anything, when the set does not fit.
+ * Uploads `assetsDir` to the board on `port`; resolves with the plan and the names written.
+ * Throws, before writing anything, when the set does not fit.
+ * @param {string} assetsDir
+ * @param {{ port: string, board?: string, baud?: string | number, code?: string, dryRun?: boolean,
+ *   log?: (line: string) => void }} options
  */
 export async function uploadAssets(assetsDir, { port, board = 'esp8266', baud, code, dryRun, log = console.log }) {
   const built = readAssets(assetsDir);
   const codeSize = code ? statSync(code).size : undefined;
   const onBoard = await readBoard({ port, board, baud });
   const plan = planUpload(built, onBoard, board, codeSize);
-  if (!plan.fit.fits) throw new Error(`refused, nothing written: the assets ${plan.fit.text}`);
+  if (!plan.fit.fits) throw new Error(`refused, nothing written: the set does not fit: ${plan.fit.text}`);
   if (plan.upToDate) {
-    log(`assets up to date on ${port} (${built.files.length} files); Storage ${plan.fit.text}`);
+    log(`assets up to date on ${port} (${built.files.length} files); Storage: ${plan.fit.text}`);
     return { plan, written: [] };
   }
   const { lines, files } = uploadCommands(plan, built);
-  log(`writing ${files.length} files (${plan.write.length} changed, the manifest), erasing ${plan.erase.length}; Storage ${plan.fit.text}`);
+  log(`writing ${files.length} files (${plan.write.length} changed, the manifest), erasing ${plan.erase.length}; Storage: ${plan.fit.text}`);
   if (dryRun) {
     log(lines.join('\n'));
     return { plan, written: [] };
