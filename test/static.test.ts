@@ -18,7 +18,10 @@ import { espruinoGlobals, FakeSocket } from './fake-socket';
 
 /** 3,000 bytes: six pieces of 512 and one of 440 */
 const BIG = Array.from({ length: 300 }, (_, i) => `line ${String(i).padStart(4, '0')}\n`).join('');
-const WWW: { [path: string]: string } = {
+/** every byte value, and a run of 0xFF (Storage.open() would end the file there) */
+const BYTES = Buffer.from([...Array(256).keys(), ...Array(100).fill(255), ...Array(256).keys()]);
+const WWW: { [path: string]: string | Buffer } = {
+  '/bytes.bin': BYTES,
   '/index.html': '<!DOCTYPE html>\n<html>  <body>  <p>home</p>  </body></html>\n',
   '/big.txt': BIG,
   '/a.js': 'var where = "top";\n',
@@ -26,6 +29,65 @@ const WWW: { [path: string]: string } = {
   '/tiny.txt': 'hi',
   '/gz.txt': 'compressible '.repeat(20)
 };
+
+describe('conn.write() with a function: pieces made as the socket drains', function () {
+  espruinoGlobals();
+
+  /** A connection whose callback writes `parts`; the socket as it stands. */
+  function written(parts: (conn: Connection) => void): FakeSocket {
+    const server = new HTTPServer(0);
+    server.register('GET', '^/', (m: string, l: string, p: unknown, h: unknown, conn: Connection) => parts(conn));
+    const socket = new FakeSocket();
+    void server.processor(socket as any);
+    socket.emit('data', 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    return socket;
+  }
+
+  it('asks the function for a piece per drain until it makes none, then sends what follows it, then ends', function () {
+    const made: number[] = [];
+    const socket = written((conn) => {
+      conn.write('head|');
+      let n = 0;
+      conn.write(() => { made.push(n); return n < 3 ? 'piece' + n++ + '|' : ''; });
+      conn.write('tail');
+    });
+    assert.deepEqual(socket.writes, ['head|']);
+    assert.deepEqual(made, [], 'nothing made before the socket has sent the head');
+    for (let i = 0; i < 4; i++) socket.emit('drain');
+    assert.deepEqual(socket.writes, ['head|', 'piece0|', 'piece1|', 'piece2|', 'tail']);
+    assert.deepEqual(made, [0, 1, 2, 3]);
+    assert.ok(socket.ended);
+  });
+
+  it('an empty string holds nothing up', function () {
+    const socket = written((conn) => { conn.write('a'); conn.write(''); conn.write('b'); });
+    socket.emit('drain');
+    socket.emit('drain');
+    assert.deepEqual(socket.writes, ['a', 'b']);
+    assert.ok(socket.ended);
+  });
+
+  it('a function that ends with nothing after it tells a writer waiting for the drain', function () {
+    let drained = 0;
+    const server = new HTTPServer(0);
+    let conn: Connection | undefined;
+    server.register('GET', '^/', (m: string, l: string, p: unknown, h: unknown, c: Connection) => {
+      conn = c;
+      c.detach();
+      c.drained_ = () => { drained++; };
+      let left = 1;
+      c.write(() => (left-- ? 'once' : ''));
+    });
+    const socket = new FakeSocket();
+    void server.processor(socket as any);
+    socket.emit('data', 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.deepEqual(socket.writes, ['once']);
+    assert.equal(drained, 0);
+    socket.emit('drain');
+    assert.equal(drained, 1, 'the socket went idle with nothing waiting: drained_ is told');
+    assert.equal(conn!.out_, null);
+  });
+});
 
 describe('static: files from Storage', function () {
   espruinoGlobals();
@@ -37,9 +99,9 @@ describe('static: files from Storage', function () {
 
   before(async function () {
     const www = mkdtempSync(join(tmpdir(), 'static-www-'));
-    for (const [path, text] of Object.entries(WWW)) {
+    for (const [path, content] of Object.entries(WWW)) {
       mkdirSync(dirname(join(www, path)), { recursive: true });
-      writeFileSync(join(www, path), text);
+      writeFileSync(join(www, path), content);
     }
     const out = join(mkdtempSync(join(tmpdir(), 'static-built-')), 'www');
     manifest = (await buildAssets(www, out, { gzipOnly: (path: string) => path == '/gz.txt' })).manifest;
@@ -92,6 +154,12 @@ describe('static: files from Storage', function () {
     assert.equal(socket.writes.slice(1).join(''), BIG);
     assert.deepEqual(contentReads().map(([name, offset, length]) => `${name}@${offset}+${length}`),
       [0, 512, 1024, 1536, 2048, 2560].map((at) => `w/big.txt@${at}+512`));
+  });
+
+  it('a binary file goes out byte for byte, 0xFF included', function () {
+    const socket = request(get('/bytes.bin'));
+    assert.equal(field(socket, 'Content-Type'), 'application/octet-stream');
+    assert.equal(drainAll(socket), BYTES.toString('latin1'));
   });
 
   it('HEAD: the head alone, nothing of the file read', function () {
@@ -187,6 +255,9 @@ describe('static: files from Storage', function () {
       assert.equal(status(request(get('/static'), prefix, '^/static')), 404);
       assert.equal(status(request(get('/staticx/a.js'), prefix, '^/static')), 404);
     }
+    // a pattern wider than the prefix: what lies outside it is not cut to a listed path
+    assert.equal(status(request(get('/abcdef/a.js'), '/static', '^/')), 404);
+    assert.equal(status(request(get('/static/a.js'), '/static', '^/')), 200);
   });
 
   it('a file listed but not in Storage, or no manifest at all, is 404', function () {
