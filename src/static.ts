@@ -10,7 +10,7 @@
  */
 import { Connection, Size } from './http/connection';
 import { HTTPError } from './http/errors';
-import { addStatus, Headers } from './http/response';
+import { Headers } from './http/response';
 import { readStorage } from './port/espruino';
 
 /** A file's entry in the manifest (scripts/assets.mjs writes it; short names keep it small). */
@@ -41,6 +41,18 @@ function acceptsGzip(accept: string | undefined): boolean {
     if (coding == '*') star = q !== 0;
   }
   return star;
+}
+
+/** What makes a file's next piece each time the socket has sent the last, a piece mapped
+ *  onto flash where it lies. Made here, not in the callback: a closure there would keep all of
+ *  the callback's locals alive while the file goes out (90 JsVars a file in flight instead of 22). */
+function pieces(name: string, size: number): () => string | undefined {
+  var sent = 0;
+  return function () {
+    var piece = sent < size ? readStorage(name, sent, Size.CHUNK) : '';
+    sent += Size.CHUNK;
+    return piece;
+  };
 }
 
 /**
@@ -77,11 +89,15 @@ export function serveStatic(prefix?: string, manifest?: string) {
     // Espruino reports a needle cut off at the end of the string as found: the entry must end
     if (end < 0) throw new HTTPError(404, 'no such file: ' + path);
     var entry: Entry = JSON.parse(list!.substring(list!.indexOf('{', at + 1), end + 1));
-    list = undefined;
     var gzip = !!entry.z && acceptsGzip(headers['accept-encoding']);
     if (!gzip && !entry.s) {
-      addStatus(406, 'Not Acceptable');
-      throw new HTTPError(406, path + ' is kept gzip-compressed only: send Accept-Encoding: gzip');
+      // written here, not thrown: 406 is not in the status table, and adding it costs JsVars
+      var refusal = path + ' is kept gzip-compressed only: send Accept-Encoding: gzip\n';
+      conn.write('HTTP/1.1 406 Not Acceptable\r\nContent-Type: text/plain\r\nContent-Length: ' + refusal.length +
+        '\r\nVary: Accept-Encoding\r\nConnection: close\r\n\r\n');
+      // a second write: after a HEAD request's head the connection sends nothing more
+      conn.write(refusal);
+      return;
     }
     var name = gzip ? entry.z! : entry.s!, size = gzip ? entry.g! : entry.n!;
     var tag = '"' + entry.e + (gzip ? '-gz"' : '"'), match = headers['if-none-match'];
@@ -96,12 +112,6 @@ export function serveStatic(prefix?: string, manifest?: string) {
     if (readStorage(name, 0, 1) === undefined) throw new HTTPError(404, 'not in Storage: ' + name);
     conn.write('HTTP/1.1 200 OK\r\nContent-Type: ' + entry.t + '\r\nContent-Length: ' + size +
       (gzip ? '\r\nContent-Encoding: gzip\r\n' : '\r\n') + fields);
-    // a piece each time the socket has sent the last, mapped onto flash where it lies
-    var sent = 0;
-    conn.write(function () {
-      var piece = sent < size ? readStorage(name, sent, Size.CHUNK) : '';
-      sent += Size.CHUNK;
-      return piece;
-    });
+    conn.write(pieces(name, size));
   };
 }

@@ -242,7 +242,11 @@ describe('static: files from Storage', function () {
 
   it('a missing file is 404; a file kept only gzipped is 406 to a client refusing gzip', function () {
     assert.equal(status(request(get('/nope.txt'))), 404);
-    assert.equal(status(request(get('/gz.txt'))), 406);
+    const refused = request(get('/gz.txt'));
+    assert.equal(status(refused), 406);
+    assert.equal(drainAll(refused), '/gz.txt is kept gzip-compressed only: send Accept-Encoding: gzip\n');
+    assert.equal(field(refused, 'Content-Length'), '65');
+    assert.equal(drainAll(request('HEAD /gz.txt HTTP/1.1\r\nHost: x\r\n\r\n')), '', 'HEAD: the head alone');
     const socket = request(get('/gz.txt', 'Accept-Encoding: gzip\r\n'));
     assert.equal(status(socket), 200);
     assert.equal(field(socket, 'Content-Encoding'), 'gzip');

@@ -113,8 +113,9 @@ Connection.prototype.detach = function (this: Connection, onData?: ((data: strin
 export const enum Size { CHUNK = 512 }
 
 /** The socket's 'drain' handler (`this` is the socket): gives it the next CHUNK of what
- *  waits, once it has sent the last. One CHUNK at a time in the socket, however much a handler
- *  writes; write() calls it too when the socket is idle. */
+ *  waits, once it has sent the last (a function waiting is asked for its next piece then).
+ *  One CHUNK at a time in the socket, however much a handler writes; write() calls it too
+ *  when the socket is idle. */
 export function pump(this: Socket): void {
   var conn: Connection = this.hc, out = conn.out_, piece: Piece | undefined;
   conn.busy_ = false;

@@ -233,7 +233,7 @@ export const cases: Case[] = [
   { name: 'static: a file kept gzip-compressed only, to a client accepting gzip', send: get('/files/gzip-only.txt', GZIP),
     status: 200, gunzip: www('gzip-only.txt'), headers: { 'content-encoding': 'gzip' } },
   { name: 'static: a file kept gzip-compressed only, to a client refusing gzip, is 406', send: get('/files/gzip-only.txt'),
-    status: 406, json: error('HTTPError') },
+    status: 406, body: '/gzip-only.txt is kept gzip-compressed only: send Accept-Encoding: gzip\n', headers: { vary: 'Accept-Encoding' } },
   { name: 'static: a missing file is 404', send: get('/files/nope.txt'), status: 404, json: error('HTTPError', 'no such file: /nope.txt') },
   { name: 'static: /.. is refused (400), not looked up', send: get('/files/../x'), status: 400, json: error('HTTPError') },
   { name: 'static: /%2e%2e (left encoded in loc) is refused', send: get('/files/%2e%2e/x'), status: 400, json: error('HTTPError') },
