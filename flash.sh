@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Builds build/app.js and uploads it to an Espruino board with the espruino CLI.
 #
-#   ./flash.sh [PORT] [--board esp8266|esp32] [--save] [--pretokenise] [--baud N]
+#   ./flash.sh [PORT] [--app DIR] [--board esp8266|esp32] [--save] [--pretokenise] [--baud N]
 #
 #   PORT            /dev/ttyUSB0 (the default) or another serial port, or tcp://HOST[:PORT]
 #                   for a board reachable over Wi-Fi (Espruino's Telnet, port 23 by default)
+#   --app DIR       the app to flash: DIR/main.ts (default src/, the spec's example), and its
+#                   DIR/www/ assets, built (minified, gzipped) and written to Storage first:
+#                   only the files that changed; a set that does not fit the board's Storage
+#                   is refused before anything is written
 #   --board         which board/<name>.json tells the CLI the board's built-in modules
 #                   (default esp8266); nothing is looked up on the internet
 #   --save          write the code to Storage (.bootcde) so it runs at boot and survives a
@@ -26,12 +30,14 @@ board=esp8266
 baud=115200
 save=
 pretokenise=
+app=
 # no line numbers: a JsVar saved per function; throttled sends: 19-byte writes, a pause after
 # each Storage.write line so the board has run it before the next arrives
 config=(--config STORE_LINE_NUMBERS=false --config SERIAL_THROTTLE_SEND=1)
 while [ $# -gt 0 ]; do
   case "$1" in
     --board) board="$2"; shift 2 ;;
+    --app) app="$2"; shift 2 ;;
     --save) save=1; shift ;;
     --pretokenise) config+=(--config PRETOKENISE=1); pretokenise=1; shift ;;
     --baud) baud="$2"; shift 2 ;;
@@ -49,7 +55,15 @@ if [ ! -f "board/$board.json" ]; then
   exit 2
 fi
 
-npm run --silent build
+if [ -n "$app" ] && [ ! -f "$app/main.ts" ]; then
+  echo "flash.sh: --app $app: no $app/main.ts there" >&2
+  exit 2
+fi
+npm run --silent build -- $app
+if [ -d build/www ]; then
+  # the assets first: the code that serves them starts once it is written
+  node scripts/upload-assets.mjs build/www --port "$port" --board "$board" --baud "$baud" --code build/app.js
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 if [ -n "$save" ]; then
