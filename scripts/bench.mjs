@@ -37,7 +37,7 @@ const library = await minified("export * from './httpsrv'; export * from './runn
 // that is never called (about 5 JsVars): a namespace object would add a getter per export.
 async function exportsOf(module) {
   const r = await esbuild.build({ entryPoints: [join(root, 'build/tsc/src', module + '.js')], bundle: true,
-    format: 'esm', write: false, metafile: true, outdir: 'out', external: ['net'] });
+    format: 'esm', write: false, metafile: true, outdir: 'out', external: ['net', 'Storage'] });
   return Object.values(r.metafile.outputs)[0].exports;
 }
 const kept = [...(await exportsOf('httpsrv')).map((n) => 'h.' + n), ...(await exportsOf('runner')).map((n) => 'r.' + n)];

@@ -76,7 +76,8 @@ export async function profile(bin, runs = 5) {
     import { HTTPServer } from './httpsrv';
     global.P = { feed, limits: DEFAULT_LIMITS, parseTarget, match, response, formatHead, byteLength, HTTPServer };`;
   const built = await esbuild.build({ stdin: { contents: entry, resolveDir: tsc }, bundle: true, minify: true,
-    target: 'es5', format: 'iife', platform: 'node', write: false, mangleProps: /_$/, charset: 'utf8' });
+    target: 'es5', format: 'iife', platform: 'node', write: false, mangleProps: /_$/, charset: 'utf8',
+    external: ['Storage'] });
   const dir = mkdtempSync(join(tmpdir(), 'profile-'));
   const file = join(dir, 'profile.js');
   writeFileSync(file, built.outputFiles[0].text + DRIVER);

@@ -86,7 +86,7 @@ export function serveStatic(prefix?: string, manifest?: string) {
     // the entry's object alone is parsed: the manifest stays in flash
     var list = readStorage(manifest || 'www.json'), at = list ? list.indexOf('"' + path + '":{') : -1;
     var end = at < 0 ? -1 : list!.indexOf('}', at);
-    // Espruino reports a needle cut off at the end of the string as found: the entry must end
+    // an entry must end: a manifest whose upload stopped part way reads 0xFF after that
     if (end < 0) throw new HTTPError(404, 'no such file: ' + path);
     var entry: Entry = JSON.parse(list!.substring(list!.indexOf('{', at + 1), end + 1));
     var gzip = !!entry.z && acceptsGzip(headers['accept-encoding']);

@@ -264,6 +264,19 @@ describe('static: files from Storage', function () {
     assert.equal(status(request(get('/static/a.js'), '/static', '^/')), 200);
   });
 
+  it('a manifest written part way (the rest reads 0xFF): its whole entries serve, the cut one is 404', function () {
+    const original = storage.read;
+    const whole = original('www.json')!, cut = whole.indexOf('"/x/a.js":{') + 20;
+    try {
+      storage.read = (name, offset, length) =>
+        (name == 'www.json' ? whole.slice(0, cut) + '\xff'.repeat(whole.length - cut) : original(name, offset, length));
+      assert.equal(drainAll(request(get('/a.js'))), 'var where="top";');
+      assert.equal(status(request(get('/x/a.js'))), 404);
+    } finally {
+      storage.read = original;
+    }
+  });
+
   it('a file listed but not in Storage, or no manifest at all, is 404', function () {
     const original = storage.read;
     try {
