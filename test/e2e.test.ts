@@ -6,29 +6,38 @@ import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
 import { exchange } from './e2e/client';
 import { Case, cases, mismatch } from './e2e/cases';
-import { kinds, start, Target, warnIfNoInterpreter } from './e2e/target';
+import { Kind, kinds, start, Target, warnIfNoInterpreter } from './e2e/target';
 
 after(warnIfNoInterpreter);
 
 const where = { host: 'the host (Node sockets)', espruino: 'the real interpreter',
-  small: 'espruino-1700 (1,700 JsVars, like an ESP8266)', board: 'the board' };
+  small: 'espruino-1700 (1,700 JsVars, like an ESP8266)', board: 'the board',
+  sources: 'the TypeScript sources in this process (npm run mutate)' };
 
-/** One `it` per case: the reply as expected, and after bad input the next request served. */
-function itCases(list: Case[], target: () => Target): void {
-  for (const c of list) {
-    it(c.name, async function () {
-      const t = target();
-      const reply = await exchange({ host: t.host, port: t.port + (c.second ? 1 : c.third ? 2 : 0),
-        send: c.send, pause: c.pause, timeout: c.timeout });
-      const problem = mismatch(c, reply);
-      assert.equal(problem, '', `${c.name}: ${problem}\n      server said: ${t.output().slice(-500)}`);
-      if (c.bad) {
-        const next = await exchange({ host: t.host, port: t.port,
-          send: ['GET /page HTTP/1.1\r\nHost: x\r\n\r\n'] });
-        assert.equal(next.status, 200, `the request after "${c.name}" was not served: ${next.raw}`);
-      }
-    });
+/** The reply as expected, and after bad input the next request served. */
+async function runCase(c: Case, t: Target): Promise<void> {
+  const reply = await exchange({ host: t.host, port: t.port + (c.second ? 1 : c.third ? 2 : 0),
+    send: c.send, pause: c.pause, timeout: c.timeout });
+  const problem = mismatch(c, reply);
+  assert.equal(problem, '', `${c.name}: ${problem}\n      server said: ${t.output().slice(-500)}`);
+  if (c.bad) {
+    const next = await exchange({ host: t.host, port: t.port,
+      send: ['GET /page HTTP/1.1\r\nHost: x\r\n\r\n'] });
+    assert.equal(next.status, 200, `the request after "${c.name}" was not served: ${next.raw}`);
   }
+}
+
+/** One `it` per case; on the sources, one `it` for the table: the mutation tester runs only
+ *  the tests that reach a mutant, and a case run without those before it (which register
+ *  routes, set the error view, close a server) would fail whatever the mutant did. */
+function itCases(list: Case[], target: () => Target, kind: Kind): void {
+  if (kind === 'sources') {
+    it(`the ${list.length} cases, in order`, async function () {
+      for (const c of list) await runCase(c, target());
+    });
+    return;
+  }
+  for (const c of list) it(c.name, () => runCase(c, target()));
 }
 
 for (const kind of kinds()) {
@@ -45,7 +54,7 @@ for (const kind of kinds()) {
           target = await start(kind, 'build/app.js', false);
         });
         after(() => target?.stop());
-        itCases(cases.filter((c) => c.example), () => target);
+        itCases(cases.filter((c) => c.example), () => target, kind);
       });
       return;
     }
@@ -54,7 +63,7 @@ for (const kind of kinds()) {
       before(async function () { target = await start(kind, 'build/e2e-app.js', true); });
       after(() => target?.stop());
 
-      itCases(cases, () => target);
+      itCases(cases, () => target, kind);
 
       it('a connection over limits.connections is answered 503 with Retry-After, then served again', async function () {
         const held = await Promise.all([0, 1, 2].map(() => new Promise<net.Socket>((resolve) => {
