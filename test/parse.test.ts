@@ -142,6 +142,60 @@ describe('parse: the request head state machine', function () {
     assert.equal(h.status_, 431);
   });
 
+  describe('limits count the bytes they name, at exactly the limit and one over', function () {
+    const lim: Limits = { ...limits, line: 60, head: 100 };
+    /** A request line of exactly n bytes, line end not counted. */
+    const lineOf = (n: number) => 'GET /' + 'a'.repeat(n - 'GET / HTTP/1.1'.length) + ' HTTP/1.1';
+    /** Header fields of exactly n bytes, each with its line end; not the empty line after. */
+    const fieldsOf = (n: number, eol: string) => {
+      const host = 'Host: x' + eol;
+      return host + 'X: ' + 'v'.repeat(n - host.length - 3 - eol.length) + eol;
+    };
+    /** The state and status of `text` fed whole, and split in two at every byte. */
+    function outcomes(text: string): Set<string> {
+      const seen = new Set<string>();
+      for (let i = 0; i < text.length; i++) {
+        const h = parse(i ? [text.substring(0, i), text.substring(i)] : [text], lim);
+        seen.add(h.state_ == FAILED ? String(h.status_) : h.state_ == DONE ? 'done' : 'waiting');
+      }
+      return seen;
+    }
+
+    for (const [eol, name] of [['\r\n', 'CRLF'], ['\n', 'bare LF']]) {
+      it(`request line (${name}): ${lim.line} bytes are served, ${lim.line + 1} are 414, however split`, function () {
+        assert.equal(lineOf(lim.line).length, lim.line);
+        assert.deepEqual(outcomes(lineOf(lim.line) + eol + 'Host: x' + eol + eol), new Set(['done']));
+        assert.deepEqual(outcomes(lineOf(lim.line + 1) + eol + 'Host: x' + eol + eol), new Set(['414']));
+        // empty lines before it are not part of it
+        assert.deepEqual(outcomes(eol + lineOf(lim.line) + eol + 'Host: x' + eol + eol), new Set(['done']));
+      });
+
+      it(`request line (${name}): ${lim.line + 1} bytes are 414 before its end arrives`, function () {
+        const h = ({} as Head);
+        assert.equal(feed(h, lineOf(lim.line), lim), LINE);
+        assert.equal(feed(h, 'a', lim), FAILED);
+        assert.equal(h.status_, 414);
+      });
+
+      it(`header fields (${name}): ${lim.head} bytes are served, ${lim.head + 1} are 431, however split`, function () {
+        assert.equal(fieldsOf(lim.head, eol).length, lim.head);
+        assert.deepEqual(outcomes('GET / HTTP/1.1' + eol + fieldsOf(lim.head, eol) + eol), new Set(['done']));
+        assert.deepEqual(outcomes('GET / HTTP/1.1' + eol + fieldsOf(lim.head + 1, eol) + eol), new Set(['431']));
+      });
+
+      it(`each limit counts its own part (${name}): line, fields and body apart`, function () {
+        // a full line with full fields, and a body longer than either after them, in one piece
+        const text = lineOf(lim.line) + eol + fieldsOf(lim.head, eol) + eol + 'b'.repeat(lim.head + lim.line);
+        const h = parse([text], lim);
+        assert.equal(h.state_, DONE, `status ${h.status_}`);
+        assert.equal(h.rest_, 'b'.repeat(lim.head + lim.line));
+        // a short line does not lend its room to the fields, nor the fields theirs to the line
+        assert.equal(parse(['GET / HTTP/1.1' + eol + fieldsOf(lim.head + 1, eol) + eol], lim).status_, 431);
+        assert.equal(parse([lineOf(lim.line + 1) + eol + 'Host: x' + eol + eol], lim).status_, 414);
+      });
+    }
+  });
+
   it('answers 431 past the field count', function () {
     const lim = { ...limits, fields: 3 };
     assert.equal(parse(['GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n'], lim).status_, 431);
