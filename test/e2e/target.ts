@@ -43,7 +43,7 @@ export function kinds(): Kind[] {
 }
 
 export function warnIfNoInterpreter(): void {
-  if (!ESPRUINO_BIN && !process.env.E2E_HOST) {
+  if (!ESPRUINO_BIN && !process.env.E2E_HOST && !process.env.E2E_SOURCES) {
     console.log('\n  *** ESPRUINO_BIN is not set: the end-to-end suite ran on the host only, NOT on' +
       '\n  *** the real interpreter. Run ESPRUINO_BIN=../shared/espruino/espruino npm test\n');
   }
