@@ -142,6 +142,69 @@ describe('runner: tasks and the error state', function () {
     assert.deepEqual(runner.getError(), { name: 'Error', detail: 'boom' });
   });
 
+  /** What the runner prints (a board's console) while `fn` runs. */
+  async function printed(fn: () => unknown): Promise<string[]> {
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => { lines.push(args.join(' ')); };
+    try {
+      await fn();
+    } finally {
+      console.log = log;
+    }
+    return lines;
+  }
+
+  it('prints the error once, and why a cleanup failed; a plain stop() prints nothing', async function () {
+    assert.deepEqual(await printed(() => runner.stop()), []);
+    runner.start({ main() {}, cleanup() { throw new Error('cleanup broke'); } });
+    assert.deepEqual(await printed(() => runner.createTask('bad', () => { throw new TypeError('boom'); })),
+      ['runner: error: TypeError: boom', 'runner: cleanup failed: Error: cleanup broke']);
+  });
+
+  it('stop() after an error leaves the error state and calls cleanup without exception', function () {
+    runner.createTask('bad', () => { throw new Error('boom'); });
+    runner.stop();
+    assert.equal(runner.getState(), 'stopped');
+    assert.equal(runner.getError(), null);
+    assert.deepEqual(cleaned.slice(1), [undefined]);
+  });
+
+  it('a main() that returns a value that is not a Promise runs as usual', function () {
+    for (const value of [42, 'text', {}]) {
+      runner.start({ main: () => value, cleanup(e?: unknown) { cleaned.push(e); } });
+      assert.equal(runner.getState(), 'running');
+    }
+    assert.deepEqual(cleaned, []);
+  });
+
+  it('createTask refuses what is not a function, and says true for a task that threw (it ran)', function () {
+    assert.throws(() => runner.createTask('x', 42 as any), /createTask: task is not a function/);
+    assert.equal(runner.createTask('bad', () => { throw new Error('boom'); }), true);
+  });
+
+  it('a destroyed task that settles later touches nothing: neither the new task of its name nor the state', async function () {
+    let finishOld!: () => void, failOld!: (e: Error) => void;
+    runner.createTask('t', () => new Promise<void>((r) => { finishOld = r; }));
+    runner.destroyTask('t');
+    runner.createTask('t', () => new Promise(() => {}));
+    finishOld();
+    await tick();
+    assert.deepEqual(runner.getTasks(), ['t']);
+    runner.createTask('u', () => new Promise((_, reject) => { failOld = reject; }));
+    runner.destroyTask('u');
+    failOld(new Error('too late'));
+    await tick();
+    assert.equal(runner.getState(), 'running');
+    assert.deepEqual(cleaned, []);
+  });
+
+  it('destroyTask stops a task that cannot be cancelled', function () {
+    runner.createTask('plain', () => new Promise(() => {}));
+    assert.equal(runner.destroyTask('plain'), true);
+    assert.deepEqual(runner.getTasks(), []);
+  });
+
   it('stop() stops the tasks, calls cleanup without exception, and is stopped', function () {
     runner.createTask('t', () => new Promise(() => {}));
     runner.stop();
