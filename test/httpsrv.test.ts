@@ -14,11 +14,12 @@ class FakeSocket {
   writes: string[] = [];
   handlers: { [event: string]: (this: FakeSocket, ...args: any[]) => void } = {};
   ended = false;
+  ends = 0;
   [field: string]: any;
   constructor() { open.add(this); }
   on(event: string, fn: (this: FakeSocket, ...args: any[]) => void) { this.handlers[event] = fn; }
   write(data: string) { this.writes.push(data); }
-  end() { this.ended = true; }
+  end() { this.ended = true; this.ends++; }
   emit(event: string, ...args: any[]) {
     if (event == 'close') open.delete(this);
     this.handlers[event].apply(this, args);
@@ -369,5 +370,270 @@ describe('httpsrv: answers', function () {
     setErrorView((exc: any) => response(500, 'custom: ' + exc.message));
     const reply = serve('GET', () => { throw new Error('boom'); }).writes.join('');
     assert.match(reply, /^HTTP\/1\.1 500 [\s\S]*\r\n\r\ncustom: boom$/);
+  });
+});
+
+/** The JSON body of a reply written to a stand-in socket. */
+function jsonOf(reply: string): any {
+  return JSON.parse(reply.substring(reply.indexOf('\r\n\r\n') + 4));
+}
+
+/** Timers pending in this process (Node's count). */
+const timers = () => process.getActiveResourcesInfo().filter((r) => r == 'Timeout').length;
+
+describe('httpsrv: a connection, start to end', function () {
+  standInPlatform();
+  afterEach(() => setErrorView(errorView));
+
+  function server(): HTTPServer {
+    const s = new HTTPServer(0);
+    s.register('GET', '^/page$', () => response(200, 'page'));
+    s.register('GET', '^/empty$', () => response(200));
+    s.register('GET', '^/nothing$', () => undefined);
+    s.register('POST', '^/body$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) =>
+      readallFrom(conn).then((body: string) => response(200, '[' + body + ']')));
+    return s;
+  }
+
+  it('a page of exactly two pieces goes out as two, with no empty write after', function () {
+    const s = new HTTPServer(0);
+    s.register('GET', '^/two$', () => response(200, 'y'.repeat(1024)));
+    const socket = connect(s);
+    socket.emit('data', 'GET /two HTTP/1.1\r\nHost: x\r\n\r\n');
+    while (!socket.ended) socket.emit('drain');
+    assert.deepEqual(socket.writes.slice(1).map((w) => w.length), [512, 512]);
+  });
+
+  it('an empty page says Content-Length: 0; a callback that answers nothing is 500, saying so', function () {
+    const s = server();
+    const empty = connect(s);
+    empty.emit('data', 'GET /empty HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.match(empty.writes.join(''), /^HTTP\/1\.1 200 OK\r\n[\s\S]*Content-Length: 0\r\n[\s\S]*\r\n\r\n$/);
+    const nothing = connect(s);
+    nothing.emit('data', 'GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.match(nothing.writes.join(''), /^HTTP\/1\.1 500 /);
+    assert.match(jsonOf(nothing.writes.join('')).detail, /no response/);
+  });
+
+  it('ends each socket once, and never one the client has closed', function () {
+    const s = new HTTPServer(0);
+    s.register('GET', '^/twice$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) => {
+      conn.write('HTTP/1.1 204 No Content\r\n\r\n');
+      conn.end();
+      conn.end();
+    });
+    const twice = connect(s);
+    twice.emit('data', 'GET /twice HTTP/1.1\r\nHost: x\r\n\r\n');
+    twice.emit('drain');
+    assert.equal(twice.ends, 1);
+    let held!: Connection;
+    s.register('GET', '^/held$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) => {
+      held = conn;
+      return new Promise(() => {});
+    });
+    const left = connect(s);
+    left.emit('data', 'GET /held HTTP/1.1\r\nHost: x\r\n\r\n');
+    left.emit('close');
+    held.end();
+    held.write('late');
+    const midHead = connect(s);
+    midHead.emit('data', 'GET /held HTTP/1.1\r\n');
+    midHead.emit('close');
+    assert.deepEqual([left.ends, midHead.ends, left.writes.length], [0, 0, 0]);
+  });
+
+  it('asks the error view nothing about a connection that is over (the client left, or the callback ended it)', async function () {
+    let views = 0;
+    setErrorView((exc: any) => { views++; return errorView(exc); });
+    const s = new HTTPServer(0);
+    let fail!: (e: Error) => void;
+    s.register('GET', '^/left$', () => new Promise((_, reject) => { fail = reject; }));
+    s.register('GET', '^/ended$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) => {
+      conn.end();
+      throw new Error('after its own end');
+    });
+    const left = connect(s);
+    left.emit('data', 'GET /left HTTP/1.1\r\nHost: x\r\n\r\n');
+    left.emit('close');
+    fail(new Error('too late'));
+    const ended = connect(s);
+    ended.emit('data', 'GET /ended HTTP/1.1\r\nHost: x\r\n\r\n');
+    await tick();
+    assert.equal(views, 0);
+    assert.deepEqual(ended.writes, []);
+  });
+
+  it('leaves no timer behind once a connection is over', async function () {
+    const s = server();
+    s.register('GET', '^/ends-then-waits$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) => {
+      conn.end();
+      return new Promise(() => {});
+    });
+    await tick();
+    const before = timers();
+    const page = connect(s);
+    page.emit('data', 'GET /page HTTP/1.1\r\nHost: x\r\n\r\n');
+    const midHead = connect(s);
+    midHead.emit('data', 'GET /page HTTP/1.1\r\n');
+    midHead.emit('close');
+    const waits = connect(s);
+    waits.emit('data', 'GET /ends-then-waits HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.equal(timers(), before);
+  });
+
+  it('answers 100 Continue only to an HTTP/1.1 client that expects it for a body not yet sent', function () {
+    const send = (head: string) => {
+      const socket = connect(server());
+      socket.emit('data', head);
+      return socket.writes.filter((w) => /^HTTP\/1\.1 100 /.test(w)).length;
+    };
+    assert.equal(send('POST /body HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n'), 1);
+    assert.equal(send('POST /body HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\nContent-Length: 2\r\n\r\n'), 1, 'any case');
+    assert.equal(send('POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n'), 0, 'not expected');
+    assert.equal(send('POST /body HTTP/1.1\r\nHost: x\r\nExpect: something\r\nContent-Length: 2\r\n\r\n'), 0, 'another expectation');
+    assert.equal(send('POST /body HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n'), 0, 'no body');
+    assert.equal(send('POST /body HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n'), 0, 'no Content-Length');
+    assert.equal(send('POST /body HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab'), 0, 'body sent');
+    assert.equal(send('POST /body HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n'), 0, 'HTTP/1.0');
+  });
+
+  it('OPTIONS * lists HEAD only with GET callbacks, in an empty 200', function () {
+    const s = new HTTPServer(0);
+    s.register('POST', '^/x$', () => response(200));
+    const socket = connect(s);
+    socket.emit('data', 'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n');
+    const reply = socket.writes.join('');
+    assert.match(reply, /^HTTP\/1\.1 200 OK\r\n[\s\S]*Content-Length: 0\r\n[\s\S]*Allow: POST\r\n\r\n$/);
+  });
+
+  it('every answer it makes itself says why, in its detail', async function () {
+    const s = server();
+    s.setTimeout(0.02);
+    s.limits.handler = 0.02;
+    s.register('GET', '^/never$', () => new Promise(() => {}));
+    const head = connect(s);
+    head.emit('data', 'GET /page HTTP/1.1\r\n');
+    const never = connect(s);
+    never.emit('data', 'GET /never HTTP/1.1\r\nHost: x\r\n\r\n');
+    await tick(50);
+    assert.match(head.writes.join(''), /^HTTP\/1\.1 408 /);
+    assert.match(never.writes.join(''), /^HTTP\/1\.1 503 /);
+    for (const socket of [head, never]) assert.ok(jsonOf(socket.writes.join('')).detail.length > 0);
+  });
+
+  it('setErrorView and setTimeout refuse what they cannot use; catchRequests listens once', function () {
+    assert.throws(() => setErrorView(42 as any), /setErrorView: not a function/);
+    const s = new HTTPServer(0);
+    for (const bad of [0, -1, NaN]) assert.throws(() => s.setTimeout(bad), /setTimeout: seconds must be > 0/);
+    s.setTimeout(0.5);
+    assert.equal(s.limits.timeout, 0.5);
+    const task = s.catchRequests();
+    try {
+      assert.throws(() => s.catchRequests(), /catchRequests: already listening on 0/);
+    } finally {
+      s.close();
+    }
+    return task;
+  });
+});
+
+describe('httpsrv: readallFrom, the edges', function () {
+  standInPlatform();
+
+  /** A server whose POST /in callback hands `conn` to `use`. */
+  function serverFor(use: (conn: Connection) => unknown): HTTPServer {
+    const s = new HTTPServer(0);
+    s.register('POST', '^/in$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) => use(conn));
+    return s;
+  }
+
+  it('a body of exactly limits.body bytes is read, even when it came first; one more is 413, saying so', async function () {
+    const s = serverFor((conn) => new Promise((resolve) => setTimeout(resolve, 10)).then(() =>
+      readallFrom(conn)).then((body: string) => response(200, String(body.length))));
+    s.limits.body = 40;
+    const exact = connect(s);
+    exact.emit('data', 'POST /in HTTP/1.1\r\nHost: x\r\nContent-Length: 40\r\n\r\n' + 'b'.repeat(40));
+    const over = connect(s);
+    over.emit('data', 'POST /in HTTP/1.1\r\nHost: x\r\nContent-Length: 41\r\n\r\n' + 'b'.repeat(41));
+    await tick(30);
+    assert.match(exact.writes.join(''), /\r\n\r\n40$/);
+    assert.match(over.writes.join(''), /^HTTP\/1\.1 413 /);
+    assert.match(jsonOf(over.writes.join('')).detail, /over 40 bytes/);
+  });
+
+  it('holds no more of a body than limits.body, however much is sent', function () {
+    let conn!: Connection;
+    const s = serverFor((c) => { conn = c; return new Promise(() => {}); });
+    s.limits.body = 40;
+    const socket = connect(s);
+    socket.emit('data', 'POST /in HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n' + 'b'.repeat(1000));
+    socket.emit('data', 'b'.repeat(1000));
+    const held = Object.keys(conn).map((k) => (conn as any)[k]).filter((v) => typeof v == 'string');
+    assert.ok(held.every((v: string) => v.length <= 40), `holds ${Math.max(...held.map((v: string) => v.length))} bytes`);
+  });
+
+  it('411 and 400 say why', async function () {
+    const failures: any[] = [];
+    const s = serverFor((conn) => readallFrom(conn).catch((e) => { failures.push(e); throw e; }));
+    const chunked = connect(s);
+    chunked.emit('data', 'POST /in HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
+    const left = connect(s);
+    left.emit('data', 'POST /in HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\n');
+    left.emit('close');
+    await tick();
+    assert.deepEqual(failures.map((e) => e.status), [411, 400]);
+    for (const e of failures) assert.ok(e.message.length > 0);
+  });
+
+  it('hands a body over once: not again to a second call, nor into `into` after it settled', async function () {
+    const pieces: string[] = [];
+    let second: Promise<unknown> | undefined;
+    const s = serverFor((conn) => readallFrom(conn).then((body: string) => {
+      second = readallFrom(conn, null, 0.02);
+      return response(200, body);
+    }));
+    const socket = connect(s);
+    socket.emit('data', 'POST /in HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello');
+    await tick();
+    await assert.rejects(second!, (e: any) => e.status == 408 && e.message.length > 0);
+    // after a timeout, what comes is not written, though the callback carries on
+    const late = serverFor((conn) => readallFrom(conn, { write: (d: string) => { pieces.push(d); } }, 0.02)
+      .catch(() => new Promise(() => {})));
+    const slow = connect(late);
+    slow.emit('data', 'POST /in HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nabc');
+    await tick(40);
+    slow.emit('data', 'def');
+    assert.deepEqual(pieces, ['abc']);
+  });
+
+  it('a body the client never finished is never handed over, even to a call made after it left', async function () {
+    let conn!: Connection;
+    const s = serverFor((c) => { conn = c; return new Promise(() => {}); });
+    const socket = connect(s);
+    socket.emit('data', 'POST /in HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab');
+    socket.emit('close');
+    await assert.rejects(readallFrom(conn, null, 0.02));
+  });
+
+  it('reads a stream into `into` no more once it has closed', async function () {
+    const pieces: string[] = [];
+    const stream = new FakeStream();
+    const all = readallFrom(stream, { write: (d: string) => { pieces.push(d); } });
+    stream.emit('data', 'ab');
+    stream.emit('close');
+    stream.emit('data', 'late');
+    await all;
+    assert.deepEqual(pieces, ['ab']);
+  });
+
+  it('reads a socket (read() and available() besides on()) as a stream, not as a file', async function () {
+    const socket = Object.assign(new FakeStream(), {
+      read: () => { throw new Error('read() called'); },
+      available: () => 0
+    });
+    const all = readallFrom(socket);
+    socket.emit('data', 'abc');
+    socket.emit('close');
+    assert.equal(await all, 'abc');
   });
 });
