@@ -175,6 +175,12 @@ export function runBundle(code: string, filename: string, options: HostOptions =
       if (name in modules) return modules[name];
       throw new Error(`Module "${name}" not found`);
     },
+    // the board's clock and pins: writes are shown, as a board's LED would show them
+    getTime: () => Date.now() / 1000,
+    D2: 2,
+    digitalWrite(pin: unknown, value: unknown) {
+      console.log(`digitalWrite(${pin}, ${Number(value)})`);
+    },
     process: {
       memory(_gc?: boolean) {
         const used = process.memoryUsage().heapUsed;

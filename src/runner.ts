@@ -4,7 +4,7 @@
  * and calls the application's cleanup(exception).
  */
 
-import { describe } from './http/errors';
+import { describeError } from './http/errors';
 
 export interface App {
   main(): any;
@@ -30,7 +30,7 @@ function halt(next: Run, exception?: any): void {
     if (running[name] && typeof running[name].cancel == 'function') running[name].cancel();
   }
   state = next;
-  error = next == Run.ERROR ? describe(exception) : null;
+  error = next == Run.ERROR ? describeError(exception) : null;
   if (error) console.log('runner: error:', error.name + ': ' + error.detail);
   try {
     if (app) app.cleanup(exception);

@@ -52,7 +52,7 @@ chain(URLInvalidError, 'URLInvalidError', 400);
 
 /** An error's name and detail, whatever was thrown: Espruino's own errors have no `name`
  *  (their kind is `type`), and a thrown string has no `message`. */
-export function describe(exc: any): { name: string; detail: string } {
+export function describeError(exc: any): { name: string; detail: string } {
   return {
     name: exc && (exc.name || exc.type) || 'Error',
     detail: exc && exc.message !== undefined ? exc.message : String(exc)

@@ -19,9 +19,14 @@ export interface Limits {
   timeout: number;
   /** seconds a callback's Promise may take to settle: 503 Service Unavailable */
   handler: number;
-  /** connections served at once; one more is answered 503 with Retry-After and closed (a
-   *  queue would hold its socket and vars while it waits: an ESP8266 has 10 sockets in all) */
+  /** requests served at once (callback to close) */
   connections: number;
+  /** connections held besides those: their heads read (within line and head) and waiting
+   *  for a slot, served in the order their heads arrived; each waits at most `timeout` from
+   *  its connection (503 then). One more is answered 503 with Retry-After and closed. With
+   *  the default 4 + 4 a browser's 6 parallel requests are all served, and 8 sockets fit an
+   *  ESP8266's 10 with the listener and Telnet */
+  queue: number;
   /** JsVars that must stay free for a new connection to be served, else 503: requests are
    *  refused before a running one runs out of memory */
   minFree: number;
@@ -29,4 +34,4 @@ export interface Limits {
 
 /** Defaults sized for an ESP8266 (about 1,600 JsVars, ~8 bytes of string each). */
 export var DEFAULT_LIMITS: Limits = { line: 512, head: 1024, fields: 32, body: 2048, timeout: 10,
-  handler: 10, connections: 4, minFree: 200 };
+  handler: 10, connections: 4, queue: 4, minFree: 200 };

@@ -1,5 +1,5 @@
 /** Responses: the status table, response objects, the head of a response, the error view. */
-import { describe } from './errors';
+import { describeError } from './errors';
 
 // Espruino sends text beyond Latin-1 as UTF-8: say so, or browsers read it as Windows-1252
 export var CT_PLAIN = 'text/plain; charset=utf-8';
@@ -80,6 +80,6 @@ export function formatHead(r: Response, complete?: boolean,
  *  with its name and detail. Replace it with HTTPServer's setErrorView(). */
 export function errorView(exc: any): Response {
   var status = exc && statusText(exc.status) ? exc.status : 500;
-  var what = describe(exc);
+  var what = describeError(exc);
   return response(status, { error: what.name, detail: what.detail }, CT_JSON);
 }

@@ -4,6 +4,7 @@
  * methods, so they exist once).
  */
 import { NoCallbackError, NoMethodError } from './errors';
+import { checkPattern } from './pattern';
 
 export type Callback = (...args: any[]) => any;
 
@@ -26,6 +27,7 @@ export function register(this: HasRoutes, method: string, locationRe: string,
     throw new Error('register: unknown method ' + method);
   }
   if (typeof callback != 'function') throw new Error('register: callback is not a function');
+  checkPattern(locationRe);
   var routes = this.routes_, list = routes[method] || (routes[method] = []), at = 0;
   while (at < list.length && list[at][0] != locationRe) at++;
   list[at] = [locationRe, new RegExp(locationRe), callback];

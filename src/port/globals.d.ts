@@ -2,5 +2,7 @@
 declare function require(module: string): any;
 declare function setTimeout(fn: (...args: any[]) => void, ms: number, ...args: any[]): any;
 declare function clearTimeout(id: any): void;
+declare function setInterval(fn: (...args: any[]) => void, ms: number, ...args: any[]): any;
+declare function clearInterval(id: any): void;
 declare var console: { log(...args: any[]): void };
 declare function encodeURIComponent(str: string): string;

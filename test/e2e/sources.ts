@@ -23,7 +23,7 @@ function bundleOf(root: string, bundle: string): string {
   // as scripts/build.mjs, less minifying and ES5 lowering (tsc's job there; Node needs neither)
   return made[bundle] ??= esbuild.buildSync({
     entryPoints: [join(root, ENTRIES[bundle])], bundle: true, write: false, format: 'cjs',
-    platform: 'node', external: ['Wifi'], charset: 'utf8', define: { WIFI_CONFIG: '{}' },
+    platform: 'node', external: ['Wifi', 'Storage'], charset: 'utf8', define: { WIFI_CONFIG: '{}' },
     banner: { js: '(function(){' }, footer: { js: '})();' }, logLevel: 'warning'
   }).outputFiles[0].text;
 }

@@ -1,0 +1,144 @@
+/**
+ * One client connection, as callbacks see it (`conn`): write() and end() go to the client,
+ * paced by the socket's 'drain' so the socket never holds more than a CHUNK; detach() hands it
+ * to a new owner (live events, a WebSocket). It is also the parser's Head while the head is
+ * read. Nothing here reads requests or knows routes: the server (httpsrv.ts) does.
+ */
+import { Limits } from './limits';
+import { Head } from './parse';
+import { Socket } from '../port/port';
+
+/** What a connection needs of its server: its limits and the count of open connections. */
+export interface Slots {
+  limits: Limits;
+  /** connections held (being read, waiting their turn or served) */
+  open_?: number;
+  /** a connection left: its slot may go to one that waits (the server's own accounting) */
+  left_(conn: Connection): void;
+}
+
+/** Every field starts absent (false, 0, '' or none): a connection holds only what it uses,
+ *  and nothing sits on the prototype. */
+export interface Connection extends Head {
+  /** body bytes received and not yet read, at most Content-Length and limits.body */
+  body_?: string;
+  /** the body's Content-Length; -1 for a chunked body */
+  bodyLength_?: number;
+  /** the body's reader (readallFrom) or the connection's owner after detach(): called with
+   *  each piece of data, null when the client left */
+  reader_?: ((data: string | null) => void) | null;
+  /** the head's, the turn's or the callback's deadline (Espruino's timer ids start at 1) */
+  timer_?: any;
+  addr_?: any;
+  isHead_?: boolean;
+  sent_?: boolean;
+  closed_?: boolean;
+  server_: Slots;
+  socket_: Socket;
+  /** told when the connection has closed (processor()'s Promise) */
+  done_?: (() => void) | null;
+  /** what waits to be sent, CHUNK by CHUNK; at_ is how far into out_[0] */
+  out_?: string[] | null;
+  at_?: number;
+  /** end() was called: nothing more is written, the socket ends once out_ is sent */
+  ending_?: boolean;
+  /** the socket has not yet sent the last CHUNK given to it */
+  busy_?: boolean;
+  /** no longer counted by the server */
+  left_?: boolean;
+  /** taken over by detach(): the server neither answers, times out nor closes it */
+  detached_?: boolean;
+  /** told when everything written has gone out (the socket drained with nothing waiting):
+   *  what a writer that must not queue (live events: the newest value wins) waits for */
+  drained_?: (() => void) | null;
+  /** its head is complete and it waits for a slot (the server's queue) */
+  queued_?: boolean;
+  /** it holds one of the server's slots (limits.connections) */
+  serving_?: boolean;
+
+  /** Sends `data` to the client (after a HEAD request's head, nothing more is sent). The
+   *  socket is given a CHUNK at a time, each when it has sent the last ('drain'): it never
+   *  holds a second copy of a large page, however it is written. */
+  write(data: string): void;
+  /** Closes the connection once what was written has been sent. */
+  end(): void;
+  /** Takes the connection over from the server: it is no longer answered, timed out, closed
+   *  or counted by it; `onData` gets the client's later bytes and `onClose` is told when it
+   *  goes. write() and end() keep working. What live events (sse.ts) and upgrades build on. */
+  detach(onData?: ((data: string) => void) | null, onClose?: (() => void) | null): void;
+}
+
+// A constructor function, not a class: tsc wraps an ES5 class in a function whose scope each
+// method then keeps (2 JsVars a method on Espruino)
+export var Connection = function (this: Connection, server: Slots, socket: Socket) {
+  this.server_ = server;
+  this.socket_ = socket;
+} as any as { new (server: Slots, socket: Socket): Connection; prototype: Connection };
+
+Connection.prototype.write = function (this: Connection, data: string) {
+  if ((this.isHead_ && this.sent_) || this.closed_ || this.ending_) return;
+  this.sent_ = true;
+  if (this.out_) this.out_.push(data);
+  else {
+    this.out_ = [data];
+    if (!this.busy_) pump.call(this.socket_);
+  }
+};
+
+Connection.prototype.end = function (this: Connection) {
+  if (this.closed_ || this.ending_) return;
+  this.ending_ = true;
+  if (!this.out_) close(this);
+};
+
+Connection.prototype.detach = function (this: Connection, onData?: ((data: string) => void) | null,
+                                        onClose?: (() => void) | null) {
+  if (this.closed_ || this.ending_) return;
+  this.detached_ = true;
+  this.reader_ = function (data: string | null) {
+    if (data === null) { if (onClose) onClose(); } else if (onData) onData(data);
+  };
+  leave(this);
+};
+
+/** Bytes handed to the socket at a time: Espruino receives and sends in pieces of 536. */
+export const enum Size { CHUNK = 512 }
+
+/** The socket's 'drain' handler (`this` is the socket): gives it the next CHUNK of what
+ *  waits, once it has sent the last. One CHUNK at a time in the socket, however much a handler
+ *  writes; write() calls it too when the socket is idle. */
+export function pump(this: Socket): void {
+  var conn: Connection = this.hc, out = conn.out_;
+  conn.busy_ = false;
+  if (!out) {
+    if (conn.drained_) conn.drained_();
+    return;
+  }
+  var piece = out[0], at = conn.at_ || 0;
+  conn.busy_ = true;
+  conn.socket_.write(at || piece.length > Size.CHUNK ? piece.substring(at, at + Size.CHUNK) : piece);
+  if ((conn.at_ = at + Size.CHUNK) >= piece.length) {
+    out.shift();
+    conn.at_ = 0;
+  }
+  if (!out.length) {
+    conn.out_ = null;
+    if (conn.ending_) close(conn);
+  }
+}
+
+/** Stops the connection's timer and its count in the server (once). */
+function leave(conn: Connection): void {
+  if (conn.timer_) clearTimeout(conn.timer_);
+  conn.timer_ = 0;
+  if (conn.left_) return;
+  conn.left_ = true;
+  conn.server_.left_(conn);
+}
+
+/** Ends the socket (unless it has closed) and stops counting the connection: its 'close'
+ *  event may come a while after a client has its answer and connects again. */
+export function close(conn: Connection, closed?: boolean): void {
+  if (!closed) conn.socket_.end();
+  leave(conn);
+}
