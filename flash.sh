@@ -7,11 +7,17 @@
 #                   for a board reachable over Wi-Fi (Espruino's Telnet, port 23 by default)
 #   --board         which board/<name>.json tells the CLI the board's built-in modules
 #                   (default esp8266); nothing is looked up on the internet
-#   --save          write the code to flash so it runs at boot and survives a reboot (its
-#                   functions then stay in flash instead of RAM)
-#   --pretokenise   let Espruino store the code as tokens: smaller in RAM (not with --save:
-#                   the CLI 0.1.67 then writes Storage chunks that do not fit together)
+#   --save          write the code to Storage (.bootcde) so it runs at boot and survives a
+#                   reboot (its functions then stay in flash instead of RAM): the board is
+#                   reset, the file is written in 384-byte pieces, then checked on the board
+#                   (length and CRC32 against build/app.js): started with load() if it
+#                   matches, erased if not
+#   --pretokenise   let Espruino store the code as tokens: smaller in RAM (RAM uploads only)
 #   --baud N        serial speed (default 115200)
+#
+# Exits non-zero, with the reason, when the board printed an error during the upload
+# (Uncaught ..., OUT OF MEMORY, LOW_MEMORY, FIFO_FULL) or, with --save, when the copy in
+# Storage did not match build/app.js (the board is then left reset, with no app to boot).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -20,13 +26,13 @@ board=esp8266
 baud=115200
 save=
 pretokenise=
-# no line numbers: a JsVar saved per function; throttled sends: Telnet has no flow control
+# no line numbers: a JsVar saved per function; throttled sends: 19-byte writes, a pause after
+# each Storage.write line so the board has run it before the next arrives
 config=(--config STORE_LINE_NUMBERS=false --config SERIAL_THROTTLE_SEND=1)
 while [ $# -gt 0 ]; do
   case "$1" in
     --board) board="$2"; shift 2 ;;
-    # writing to Storage needs no reset first: load() restarts with the new code at the end
-    --save) config+=(--config SAVE_ON_SEND=1 --config RESET_BEFORE_SEND=false); save=1; shift ;;
+    --save) save=1; shift ;;
     --pretokenise) config+=(--config PRETOKENISE=1); pretokenise=1; shift ;;
     --baud) baud="$2"; shift 2 ;;
     -h|--help) sed -n '2,/^set /{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -35,7 +41,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ -n "$save" ] && [ -n "$pretokenise" ]; then
-  echo "flash.sh: --pretokenise with --save fails in the espruino CLI 0.1.67 (\"File already written with different data\"): use one or the other" >&2
+  echo "flash.sh: --pretokenise applies to RAM uploads; --save stores build/app.js as it is: use one or the other" >&2
   exit 2
 fi
 if [ ! -f "board/$board.json" ]; then
@@ -44,7 +50,34 @@ if [ ! -f "board/$board.json" ]; then
 fi
 
 npm run --silent build
-echo "Uploading build/app.js ($(wc -c < build/app.js) bytes) to $port as $board"
-# --no-ble: the CLI's Bluetooth support crashes where no D-Bus runs, and is not needed here
-exec node_modules/.bin/espruino --no-ble --board "board/$board.json" -b "$baud" -p "$port" \
-  "${config[@]}" build/app.js
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+if [ -n "$save" ]; then
+  read -r size crc < <(node -e 'const b = require("fs").readFileSync("build/app.js");
+    console.log(b.length, require("zlib").crc32(b))')
+  # run on the board after the pieces: the file as written, checked before it may boot
+  cat > "$tmp/verify.js" <<EOF
+(function (S, s) { var n = s ? s.length : 0, c = s ? E.CRC32(s) : 0; if (n == $size && c == $crc) { print("flash.sh: .bootcde verified ($size bytes, CRC32 $crc)"); load(); } else { S.erase(".bootcde"); print("flash.sh: .bootcde does not match build/app.js: " + n + " bytes, CRC32 " + c + " (expected $size, $crc); erased"); } })(require("Storage"), require("Storage").read(".bootcde"));
+EOF
+  # --storage: the CLI sends the file's bytes as they are (base64 pieces), after a reset()
+  # that stops the running code, which may be executing from the .bootcde being replaced
+  what=(--storage .bootcde:build/app.js "$tmp/verify.js")
+  echo "Writing build/app.js ($size bytes) to Storage on $port as $board, then verifying it"
+else
+  what=(build/app.js)
+  echo "Uploading build/app.js ($(wc -c < build/app.js) bytes) to $port as $board"
+fi
+# --no-ble: the CLI's Bluetooth support crashes where no D-Bus runs, and is not needed here;
+# --sleep 1: the board's answer to the last line arrives before the CLI hangs up
+node_modules/.bin/espruino --no-ble --board "board/$board.json" -b "$baud" -p "$port" --sleep 1 \
+  "${config[@]}" "${what[@]}" 2>&1 | tee "$tmp/out"
+
+bad=$(grep -aE 'Uncaught|OUT OF MEMORY|LOW_MEMORY|FIFO_FULL|New interpreter error|Prompt not detected|Unable to connect' "$tmp/out" || true)
+if [ -n "$bad" ]; then
+  printf 'flash.sh: the upload failed; the board or the CLI said:\n%s\n' "$bad" >&2
+  exit 1
+fi
+if [ -n "$save" ] && ! grep -aq 'flash.sh: .bootcde verified' "$tmp/out"; then
+  echo "flash.sh: .bootcde on the board was not verified (see above): it was not started; run flash.sh again" >&2
+  exit 1
+fi

@@ -61,7 +61,8 @@ async function waitPort(port, ms = 10000) {
   throw new Error(`nothing listens on ${port}`);
 }
 function startEspruino(exe, file) {
-  const child = spawn(exe, [file], { cwd: mkdtempSync(join(tmpdir(), 'bench-')), stdio: ['ignore', 'pipe', 'pipe'] });
+  // stdin an open pipe: at end of input the Linux build feeds its console garbage (test/e2e/target.ts)
+  const child = spawn(exe, [file], { cwd: mkdtempSync(join(tmpdir(), 'bench-')), stdio: ['pipe', 'pipe', 'pipe'] });
   child.out = '';
   child.stdout.setEncoding('latin1').on('data', (d) => { child.out += d; });
   child.stderr.setEncoding('latin1').on('data', (d) => { child.out += d; });

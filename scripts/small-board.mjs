@@ -26,7 +26,8 @@ export function bootFromStorage(bundle) {
   execFileSync(bin, ['-e', `require('Storage').write('.bootcde', ${JSON.stringify(code)});`],
     { cwd: dir, timeout: 10000, stdio: 'ignore' });
   // its output must be read all along: the interpreter stalls on a full pipe
-  const child = spawn(bin1700, [], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  // stdin an open pipe: at end of input the Linux build feeds its console garbage (test/e2e/target.ts)
+  const child = spawn(bin1700, [], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.setEncoding('latin1').on('data', (d) => { out += d; });
   child.stderr.setEncoding('latin1').on('data', (d) => { out += d; });

@@ -142,6 +142,21 @@ describe('httpsrv: what the socket is given', function () {
       assert.match(next.writes.join(''), /^HTTP\/1\.1 200 OK[\s\S]*page$/);
     });
   });
+  it('a drain that runs after the client reset writes nothing and throws nothing; its close ends the connection', async function () {
+    // Espruino queues 'drain' once a piece has gone, then finds the client gone: that drain
+    // runs before 'close', and until then the socket's write() throws "This socket is closed"
+    const server = new HTTPServer(0);
+    server.register('GET', '^/big$', () => response(200, 'x'.repeat(1300)));
+    const socket = new FakeSocket();
+    const done = server.processor(socket as any);
+    socket.emit('data', 'GET /big HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.equal(socket.writes.length, 1, 'the head, then the page waits for a drain');
+    socket.write = () => { throw new Error('This socket is closed'); };
+    assert.doesNotThrow(() => socket.emit('drain'));
+    socket.emit('close', true);
+    await done;
+    assert.ok(!socket.ended, 'end() on a socket that is gone');
+  });
 });
 
 describe('httpsrv: readallFrom on a request', function () {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { checkPattern } from '../src/http/pattern';
 import { register, Routes } from '../src/http/router';
+import { interpreterProblem, requireOrSkip } from './e2e/environment';
 import { ESPRUINO_BIN, ROOT } from './e2e/target';
 
 /** [pattern, the construct the refusal names ('' when accepted), paths to try on the
@@ -138,10 +139,7 @@ describe('checkPattern on the real interpreter (ESPRUINO_BIN)', function () {
   // the checker as the board runs it (ES5, minified), then the table through it and RegExp
   let out: { messages: string[]; tests: string[][] } | undefined;
   before(async function () {
-    if (!ESPRUINO_BIN) {
-      console.log('    *** skipped: ESPRUINO_BIN is not set, checkPattern was NOT run on the real interpreter');
-      return this.skip();
-    }
+    requireOrSkip(this, 'checkPattern cannot be tried on the real interpreter', interpreterProblem());
     const lib = (await esbuild.build({ entryPoints: [join(ROOT, 'src/http/pattern.ts')], bundle: true,
       write: false, format: 'iife', globalName: 'PAT', target: 'es5', minify: true, charset: 'utf8' })).outputFiles[0].text;
     const code = lib + `;var T=${JSON.stringify(TABLE)};

@@ -116,7 +116,13 @@ export function pump(this: Socket): void {
   }
   var piece = out[0], at = conn.at_ || 0;
   conn.busy_ = true;
-  conn.socket_.write(at || piece.length > Size.CHUNK ? piece.substring(at, at + Size.CHUNK) : piece);
+  try {
+    conn.socket_.write(at || piece.length > Size.CHUNK ? piece.substring(at, at + Size.CHUNK) : piece);
+  } catch (e) {
+    // the client reset: Espruino runs a 'drain' it queued before its 'close', and write() throws
+    conn.out_ = null;
+    return;
+  }
   if ((conn.at_ = at + Size.CHUNK) >= piece.length) {
     out.shift();
     conn.at_ = 0;

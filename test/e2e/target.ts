@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { freePort, waitForPort } from './client';
+import { interpreterErrors } from './output';
 import { runSources } from './sources';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -24,6 +25,8 @@ export interface Target {
   port: number;
   /** what the process printed so far */
   output(): string;
+  /** an interpreter whose output is checked for errors after each case (interpreterErrors) */
+  watched: boolean;
   stop(): void;
 }
 
@@ -42,13 +45,6 @@ export function kinds(): Kind[] {
   return ESPRUINO_1700 ? ['host', 'espruino', 'small'] : ['host', 'espruino'];
 }
 
-export function warnIfNoInterpreter(): void {
-  if (!ESPRUINO_BIN && !process.env.E2E_HOST && !process.env.E2E_SOURCES) {
-    console.log('\n  *** ESPRUINO_BIN is not set: the end-to-end suite ran on the host only, NOT on' +
-      '\n  *** the real interpreter. Run ESPRUINO_BIN=../shared/espruino/espruino npm test\n');
-  }
-}
-
 function startProcess(kind: Kind, file: string, env: NodeJS.ProcessEnv): ChildProcess {
   if (kind == 'small') {
     // the full interpreter writes the code to Storage (a file in the working directory), then
@@ -56,10 +52,13 @@ function startProcess(kind: Kind, file: string, env: NodeJS.ProcessEnv): ChildPr
     const dir = mkdtempSync(join(tmpdir(), 'espruino-1700-'));
     execFileSync(ESPRUINO_BIN, ['-e', `require('Storage').write('.bootcde', ${JSON.stringify(readFileSync(file, 'utf8'))});`],
       { cwd: dir, timeout: 10000, stdio: 'ignore', killSignal: 'SIGKILL' });
-    return spawn(ESPRUINO_1700, [], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // stdin an open pipe, never 'ignore': at end of input the Linux build's console thread
+    // feeds the REPL a garbage byte per loop (targets/linux/jshardware.c, getch)
+    return spawn(ESPRUINO_1700, [], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'] });
   }
   if (kind == 'espruino') {
-    return spawn(ESPRUINO_BIN, [file], { cwd: mkdtempSync(join(tmpdir(), 'espruino-')), env });
+    return spawn(ESPRUINO_BIN, [file], { cwd: mkdtempSync(join(tmpdir(), 'espruino-')), env,
+      stdio: ['pipe', 'pipe', 'pipe'] });
   }
   // node itself (not tsx's CLI, which would leave its child running when killed)
   return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'host/serve.ts'), file],
@@ -73,7 +72,7 @@ function startProcess(kind: Kind, file: string, env: NodeJS.ProcessEnv): ChildPr
 export async function start(kind: Kind, bundle: string, withPort: boolean): Promise<Target> {
   if (kind == 'board') {
     const port = Number(process.env.E2E_PORT || 80);
-    return { name: 'board', host: process.env.E2E_HOST!, port, output: () => '', stop() {} };
+    return { name: 'board', host: process.env.E2E_HOST!, port, output: () => '', watched: false, stop() {} };
   }
   const free = await freePort();
   const port = withPort ? free : kind == 'host' || kind == 'sources' ? free : 80;
@@ -81,7 +80,7 @@ export async function start(kind: Kind, bundle: string, withPort: boolean): Prom
     const running = runSources(ROOT, bundle, withPort ? `var E2E_PORT=${port};\n` : '', free - 80);
     await waitForPort('127.0.0.1', port, 15000);
     return { name: kind, host: '127.0.0.1', port, output: () => '(in this process: printed above)',
-      stop: () => running.stop() };
+      watched: false, stop: () => running.stop() };
   }
   let code = readFileSync(join(ROOT, bundle), 'utf8');
   if (withPort) code = `var E2E_PORT=${port};\n` + code;
@@ -102,5 +101,11 @@ export async function start(kind: Kind, bundle: string, withPort: boolean): Prom
     stop();
     throw new Error(`${kind} did not serve ${bundle} on ${port}: ${(e as Error).message}\n${output}`);
   }
-  return { name: kind, host: '127.0.0.1', port, output: () => output, stop };
+  const watched = kind == 'espruino' || kind == 'small';
+  const bad = watched ? interpreterErrors(output) : [];
+  if (bad.length) {
+    stop();
+    throw new Error(`${kind} printed errors while starting ${bundle}:\n  ${bad.join('\n  ')}\n${output}`);
+  }
+  return { name: kind, host: '127.0.0.1', port, output: () => output, watched, stop };
 }
