@@ -653,3 +653,105 @@ describe('httpsrv: readallFrom, the edges', function () {
     assert.equal(await all, 'abc');
   });
 });
+
+describe('httpsrv: the queue beyond the slots', function () {
+  espruinoGlobals();
+
+  /** A server with `connections` slots and `queue` places, whose GET /n/<id> callbacks wait
+   *  until finish(id); `calls` lists the ids in the order their callbacks ran. */
+  function queued(connections: number, queue: number) {
+    const s = new HTTPServer(0);
+    Object.assign(s.limits, { connections, queue });
+    const calls: string[] = [], finish: { [id: string]: () => void } = {};
+    s.register('GET', '^/n/', (m: string, loc: string) => {
+      const id = loc.substring(3);
+      calls.push(id);
+      return new Promise((resolve) => { finish[id] = () => resolve(response(200, id)); });
+    });
+    const request = (id: string) => {
+      const socket = connect(s);
+      socket.emit('data', `GET /n/${id} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      return socket;
+    };
+    return { s, calls, finish, request };
+  }
+
+  it('runs no more callbacks at once than slots; the first waiting goes next, one per freed slot', async function () {
+    const { calls, finish, request } = queued(1, 2);
+    const a = request('a');
+    request('b');
+    request('c');
+    assert.deepEqual(calls, ['a']);
+    finish.a();
+    await tick();
+    assert.match(a.writes.join(''), /\r\n\r\na$/);
+    assert.deepEqual(calls, ['a', 'b']);
+    finish.b();
+    await tick();
+    assert.deepEqual(calls, ['a', 'b', 'c']);
+  });
+
+  it('a waiting client that leaves is not served, and its place is free', async function () {
+    const { calls, finish, request } = queued(1, 1);
+    request('a');
+    const b = request('b');
+    b.emit('close');
+    const c = request('c');
+    assert.doesNotMatch(c.writes.join(''), /503/, 'its place was kept');
+    finish.a();
+    await tick();
+    assert.deepEqual(calls, ['a', 'c']);
+  });
+
+  it('a connection that leaves mid-head frees no slot it never had', async function () {
+    const { calls, request, s } = queued(1, 2);
+    request('a');
+    const midHead = connect(s);
+    midHead.emit('data', 'GET /n/x HTTP/1.1\r\n');
+    midHead.emit('close');
+    request('b');
+    assert.deepEqual(calls, ['a']);
+  });
+
+  it('a request that waits longer than limits.timeout is 503, saying no slot freed', async function () {
+    const { s, request } = queued(1, 1);
+    s.setTimeout(0.02);
+    request('a');
+    const b = request('b');
+    await tick(40);
+    assert.match(b.writes.join(''), /^HTTP\/1\.1 503 /);
+    assert.match(jsonOf(b.writes.join('')).detail, /no slot/);
+  });
+});
+
+describe('httpsrv: a connection taken over, or reset', function () {
+  espruinoGlobals();
+
+  it('detach() after the callback ended the connection takes nothing: its close handler is not called', function () {
+    const s = new HTTPServer(0);
+    let closes = 0;
+    s.register('GET', '^/x$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) => {
+      conn.end();
+      conn.detach(null, () => { closes++; });
+    });
+    const socket = connect(s);
+    socket.emit('data', 'GET /x HTTP/1.1\r\nHost: x\r\n\r\n');
+    socket.emit('close');
+    assert.equal(closes, 0);
+  });
+
+  it('a write the reset socket refuses stops the pacing: nothing more is written, and the socket is not ended', function () {
+    const s = new HTTPServer(0);
+    s.register('GET', '^/x$', () => response(200, 'z'.repeat(600)));
+    const socket = connect(s);
+    socket.emit('data', 'GET /x HTTP/1.1\r\nHost: x\r\n\r\n');
+    socket.emit('drain');
+    const count = socket.writes.length;
+    socket.write = () => { throw new Error('This socket is closed.'); };
+    assert.doesNotThrow(() => socket.emit('drain'));
+    socket.write = (d: string) => { socket.writes.push(d); };
+    socket.emit('drain');
+    assert.equal(socket.writes.length, count);
+    assert.equal(socket.ends, 0);
+  });
+});
