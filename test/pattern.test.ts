@@ -92,7 +92,9 @@ const TABLE: [string, string, string[]][] = [
   ['^/[z-a]$', 'not valid', []],
   ['^*', 'not valid', []],
   ['^/$*', 'not valid', []],
-  ['(*)', 'not valid', []]
+  ['(*)', 'not valid', []],
+  ['^/[a-a]$', 'a range of one character', ['/a']],
+  ['^/[0-0]$', 'a range of one character', ['/0']]
 ];
 
 /** checkPattern's message for `src`, or '' when it accepts it. */
