@@ -109,7 +109,9 @@ const TABLE: [string, string, string[]][] = [
   ['^/a+.$', "'a+' before '.'", ['/a']],
   ['^/files/[^/]+', "'[^/]+' before the end", ['/files/']],
   ['/a|x*$', "an alternative without '^'", ['/b/']],
-  ['^/a)|^/b', 'not valid', []]
+  ['^/a)|^/b', 'not valid', []],
+  ['[a\\d-.]$', '', ['/5', '/-', '/.', '/x', '/a']],
+  ['^/a+$a', '', ['/a', '/aa', '/a$a']]
 ];
 
 /** checkPattern's message for `src`, or '' when it accepts it. */
