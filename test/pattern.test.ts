@@ -111,7 +111,8 @@ const TABLE: [string, string, string[]][] = [
   ['/a|x*$', "an alternative without '^'", ['/b/']],
   ['^/a)|^/b', 'not valid', []],
   ['[a\\d-.]$', '', ['/5', '/-', '/.', '/x', '/a']],
-  ['^/a+$a', '', ['/a', '/aa', '/a$a']]
+  ['^/a+$a', '', ['/a', '/aa', '/a$a']],
+  ['^/x/[^/]+/*$', "'[^/]+' before '/'", ['/x/']]
 ];
 
 /** checkPattern's message for `src`, or '' when it accepts it. */
