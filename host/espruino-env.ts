@@ -2,17 +2,22 @@
  * The host environment: runs a bundle made for Espruino (build/app.js) under Node, giving it
  * the Espruino APIs it uses: require('net') over Node's sockets (data as byte strings, no
  * remote address, 'drain' after every write), setTimeout with arguments, process.memory(),
- * E.isUTF8, and no Wifi module; and the language's differences that hid bugs (ESPRUINO_PRELUDE).
+ * E.isUTF8, require('Storage') over a folder of built assets (host/storage.ts), and no Wifi
+ * module; and the language's differences that hid bugs (ESPRUINO_PRELUDE).
  * Ports below 1024 need privileges on a host, so they are mapped to portBase + port.
  */
 import * as net from 'node:net';
 import * as vm from 'node:vm';
+import { storageModule } from './storage';
 
 export interface HostOptions {
   /** ports below 1024 listen on portBase + port (default 8000: 80 → 8080) */
   portBase?: number;
   /** told of each port the bundle listens on */
   onListen?: (port: number, hostPort: number) => void;
+  /** the folder of built assets (scripts/assets.mjs) that require('Storage') holds; without
+   *  it Storage starts empty */
+  storage?: string;
 }
 
 /** A bundle running in this process. */
@@ -153,7 +158,7 @@ export function espruinoContext(globals: object): vm.Context {
 /** Runs the bundle's code in a fresh context with Espruino's APIs. */
 export function runBundle(code: string, filename: string, options: HostOptions = {}): Running {
   const live: Live = new Set();
-  const modules: { [name: string]: unknown } = { net: netModule(options, live) };
+  const modules: { [name: string]: unknown } = { net: netModule(options, live), Storage: storageModule(options.storage) };
   const context = espruinoContext({
     console,
     setTimeout(fn: (...args: any[]) => void, ms: number, ...args: any[]) {

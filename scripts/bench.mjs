@@ -26,7 +26,7 @@ const app = statSync('build/app.js').size;
 async function minified(contents, outfile) {
   const r = await esbuild.build({ stdin: { contents, resolveDir: join(root, 'build/tsc/src') },
     bundle: true, minify: true, target: 'es5', format: 'cjs', platform: 'node', write: false,
-    mangleProps: /_$/, charset: 'utf8', external: ['Wifi'], define: { WIFI_CONFIG: '{}' },
+    mangleProps: /_$/, charset: 'utf8', external: ['Wifi', 'Storage'], define: { WIFI_CONFIG: '{}' },
     banner: { js: '(function(){' }, footer: { js: '})();' } });
   if (outfile) writeFileSync(outfile, r.outputFiles[0].contents);
   return r.outputFiles[0].contents.length;

@@ -1,15 +1,19 @@
 // npm run build [-- APP_DIR]: type-check and lower to ES5 with tsc, then bundle and minify with
-// esbuild.
+// esbuild; and the asset folders (scripts/assets.mjs) as they will sit in Storage.
 //   build/app.js       the application: APP_DIR/main.ts (default src/, the spec's example)
 //                      started by src/boot.ts; what flash.sh uploads to the board
+//   build/www/         its assets, from APP_DIR/www/ when there is one
 //   build/e2e-app.js   the end-to-end suite's application (test/fixtures/app.ts)
-// Imported, it gives compile() and bundleApp() to the tests that build other apps.
+//   build/e2e-www/     its assets, from test/fixtures/www/
+//   build/examples/NAME/app.js and www/: each example under examples/, ready to serve or flash
+// Imported, it gives compile() and bundle() to the scripts that build an app (npm start).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { buildAssets } from './assets.mjs';
 
 const require = createRequire(import.meta.url);
 export const root = fileURLToPath(new URL('..', import.meta.url));
@@ -53,9 +57,21 @@ export async function bundle(entry, outfile, appDir) {
   console.log(`${outfile}: ${statSync(join(root, outfile)).size} bytes`);
 }
 
+/** Builds the app in `appDir` (default src/) into build/app.js, and its www/ into build/www. */
+export async function buildApp(appDir = '', outDir = 'build') {
+  await bundle('build/tsc/src/boot.js', join(outDir, 'app.js'), appDir);
+  const www = join(root, appDir || 'src', 'www');
+  if (existsSync(www)) await buildAssets(www, join(root, outDir, 'www'));
+  else rmSync(join(root, outDir, 'www'), { recursive: true, force: true });
+}
+
 if (process.argv[1] && resolve(process.argv[1]) == fileURLToPath(import.meta.url)) {
   const appDir = process.argv[2] && resolve(process.argv[2]) != resolve(root, 'src') ? process.argv[2] : '';
   compile();
-  await bundle('build/tsc/src/boot.js', 'build/app.js', appDir);
+  await buildApp(appDir);
   await bundle('build/tsc/test/fixtures/app.js', 'build/e2e-app.js');
+  // one file kept gzip-compressed only, for the 406 case
+  await buildAssets(join(root, 'test/fixtures/www'), join(root, 'build/e2e-www'),
+    { gzipOnly: (path) => path == '/gzip-only.txt' });
+  for (const name of readdirSync(join(root, 'examples'))) await buildApp(join('examples', name), join('build/examples', name));
 }

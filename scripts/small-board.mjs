@@ -5,6 +5,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { readAssets } from './assets.mjs';
+import { fileCommands } from './upload-assets.mjs';
 
 export const bin = process.env.ESPRUINO_BIN ? resolve(process.env.ESPRUINO_BIN) : '';
 export const bin1700 = process.env.ESPRUINO_1700 ? resolve(process.env.ESPRUINO_1700)
@@ -17,11 +19,16 @@ const METER = 'setInterval(function(){var m=process.memory();print("MEM "+m.usag
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Writes `bundle` (with the meter) to Storage with the full interpreter, then boots
- * espruino-1700 on it. Returns { vars(): Promise<{usage, total}>, output(), stop() }.
+ * Writes `bundle` (with the meter) to Storage with the full interpreter, and the built assets
+ * in `assets` (scripts/assets.mjs) if given, then boots espruino-1700 on it. Returns
+ * { vars(): Promise<{usage, total}>, output(), stop() }.
  */
-export function bootFromStorage(bundle) {
+export function bootFromStorage(bundle, assets) {
   const dir = mkdtempSync(join(tmpdir(), 'small-board-'));
+  if (assets) {
+    const lines = readAssets(assets).files.flatMap((f) => fileCommands(f.name, readFileSync(f.path)));
+    execFileSync(bin, ['-e', lines.join('\n')], { cwd: dir, timeout: 20000, stdio: 'ignore' });
+  }
   const code = readFileSync(bundle, 'utf8') + '\n' + METER;
   execFileSync(bin, ['-e', `require('Storage').write('.bootcde', ${JSON.stringify(code)});`],
     { cwd: dir, timeout: 10000, stdio: 'ignore' });

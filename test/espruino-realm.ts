@@ -7,11 +7,12 @@ import * as esbuild from 'esbuild';
 import * as vm from 'node:vm';
 import { espruinoContext } from '../host/espruino-env';
 
-/** The module's exports, its objects made in that context. */
-export function loadInEspruinoRealm<T>(file: string): T {
+/** The module's exports, its objects made in that context; `globals` are given to it (e.g. a
+ *  `require` answering Espruino's built-in modules, which stay outside the bundle). */
+export function loadInEspruinoRealm<T>(file: string, globals: object = {}): T {
   const out = esbuild.buildSync({ entryPoints: [file], bundle: true, format: 'iife',
-    globalName: 'loaded', write: false, logLevel: 'warning' });
-  const context = espruinoContext({});
+    globalName: 'loaded', write: false, logLevel: 'warning', external: ['Storage', 'net'] });
+  const context = espruinoContext({ ...globals });
   vm.runInContext(out.outputFiles[0].text, context, { filename: file });
   return context.loaded as T;
 }

@@ -38,7 +38,7 @@ export interface Connection extends Head {
   /** told when the connection has closed (processor()'s Promise) */
   done_?: (() => void) | null;
   /** what waits to be sent, CHUNK by CHUNK; at_ is how far into out_[0] */
-  out_?: string[] | null;
+  out_?: Piece[] | null;
   at_?: number;
   /** end() was called: nothing more is written, the socket ends once out_ is sent */
   ending_?: boolean;
@@ -58,8 +58,10 @@ export interface Connection extends Head {
 
   /** Sends `data` to the client (after a HEAD request's head, nothing more is sent). The
    *  socket is given a CHUNK at a time, each when it has sent the last ('drain'): it never
-   *  holds a second copy of a large page, however it is written. */
-  write(data: string): void;
+   *  holds a second copy of a large page, however it is written. `data` may be a function
+   *  that makes the next piece each time the socket has sent the last, until it makes
+   *  nothing ('' or undefined): a file read from flash a piece at a time (static.ts). */
+  write(data: Piece): void;
   /** Closes the connection once what was written has been sent. */
   end(): void;
   /** Takes the connection over from the server: it is no longer answered, timed out, closed
@@ -68,6 +70,10 @@ export interface Connection extends Head {
   detach(onData?: ((data: string) => void) | null, onClose?: (() => void) | null): void;
 }
 
+/** What write() takes: bytes, or a function making the next piece each time its turn comes
+ *  ('' or undefined once it has made them all). */
+export type Piece = string | (() => string | undefined);
+
 // A constructor function, not a class: tsc wraps an ES5 class in a function whose scope each
 // method then keeps (2 JsVars a method on Espruino)
 export var Connection = function (this: Connection, server: Slots, socket: Socket) {
@@ -75,9 +81,11 @@ export var Connection = function (this: Connection, server: Slots, socket: Socke
   this.socket_ = socket;
 } as any as { new (server: Slots, socket: Socket): Connection; prototype: Connection };
 
-Connection.prototype.write = function (this: Connection, data: string) {
+Connection.prototype.write = function (this: Connection, data: Piece) {
   if ((this.isHead_ && this.sent_) || this.closed_ || this.ending_) return;
   this.sent_ = true;
+  // nothing to send: a '' waiting in out_ would never drain
+  if (!data) return;
   if (this.out_) this.out_.push(data);
   else {
     this.out_ = [data];
@@ -105,31 +113,41 @@ Connection.prototype.detach = function (this: Connection, onData?: ((data: strin
 export const enum Size { CHUNK = 512 }
 
 /** The socket's 'drain' handler (`this` is the socket): gives it the next CHUNK of what
- *  waits, once it has sent the last. One CHUNK at a time in the socket, however much a handler
- *  writes; write() calls it too when the socket is idle. */
+ *  waits, once it has sent the last (a function waiting is asked for its next piece then).
+ *  One CHUNK at a time in the socket, however much a handler writes; write() calls it too
+ *  when the socket is idle. */
 export function pump(this: Socket): void {
-  var conn: Connection = this.hc, out = conn.out_;
+  var conn: Connection = this.hc, out = conn.out_, piece: Piece | undefined;
   conn.busy_ = false;
   if (!out) {
     if (conn.drained_) conn.drained_();
     return;
   }
-  var piece = out[0], at = conn.at_ || 0;
-  conn.busy_ = true;
-  try {
-    conn.socket_.write(at || piece.length > Size.CHUNK ? piece.substring(at, at + Size.CHUNK) : piece);
-  } catch (e) {
-    // the client reset: Espruino runs a 'drain' it queued before its 'close', and write() throws
-    conn.out_ = null;
-    return;
+  // a function's turn: the piece it makes goes out before it; it leaves once it makes none
+  while (typeof (piece = out[0]) == 'function') {
+    if ((piece = piece())) out.unshift(piece);
+    else out.shift();
   }
-  if ((conn.at_ = at + Size.CHUNK) >= piece.length) {
-    out.shift();
-    conn.at_ = 0;
+  if (piece) {
+    var at = conn.at_ || 0;
+    conn.busy_ = true;
+    try {
+      conn.socket_.write(at || piece.length > Size.CHUNK ? piece.substring(at, at + Size.CHUNK) : piece);
+    } catch (e) {
+      // the client reset: Espruino runs a 'drain' it queued before its 'close', and write() throws
+      conn.out_ = null;
+      return;
+    }
+    if ((conn.at_ = at + Size.CHUNK) >= piece.length) {
+      out.shift();
+      conn.at_ = 0;
+    }
   }
   if (!out.length) {
     conn.out_ = null;
     if (conn.ending_) close(conn);
+    // a function ended with nothing written: the socket is idle, no drain will come
+    else if (!conn.busy_ && conn.drained_) conn.drained_();
   }
 }
 

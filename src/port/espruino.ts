@@ -26,3 +26,10 @@ export function byteLength(str: string): number {
   return E.isUTF8 && E.isUTF8(str) ? encodeURIComponent(str).replace(/%../g, '.').length
     : str.length;
 }
+
+/** `length` bytes of the file `name` in Storage (flash) from `offset`, all of it without
+ *  them: a string mapped onto flash (one JsVar, no copy), undefined when there is no such
+ *  file. Storage.open() is never used: it ends a file at its first 0xFF byte. */
+export function readStorage(name: string, offset?: number, length?: number): string | undefined {
+  return require('Storage').read(name, offset, length);
+}

@@ -3,6 +3,10 @@
  * (some change the server's routes or error view for the cases after them) against
  * build/e2e-app.js (test/fixtures/app.ts) wherever it runs.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { Reply } from './client';
 
 export interface Case {
@@ -16,6 +20,8 @@ export interface Case {
   third?: boolean;
   status: number | null;
   body?: string | RegExp;
+  /** the body is gzip data that decompresses to this (bytes as a latin1 string) */
+  gunzip?: string;
   json?: unknown;
   headers?: { [name: string]: string | RegExp | null };
   /** bad input: the next request must still be served */
@@ -33,6 +39,11 @@ const get = (target: string, more = '') => [`GET ${target} HTTP/1.1\r\n${HOST}${
 const req = (method: string, target: string, body = '', more = '') =>
   [`${method} ${target} HTTP/1.1\r\n${HOST}${more}` +
    (body ? `Content-Length: ${body.length}\r\n` : '') + `\r\n${body}`];
+/** A file of test/fixtures/www as bytes (one character a byte, as the client reads them). */
+const www = (name: string) => readFileSync(join(__dirname, '..', 'fixtures', 'www', name)).toString('latin1');
+/** The ETag the asset pipeline gives a file it does not minify: its content's hash. */
+const tagOf = (name: string) => '"' + createHash('sha256').update(www(name), 'latin1').digest('hex').slice(0, 16) + '"';
+const GZIP = 'Accept-Encoding: gzip, deflate, br\r\n';
 /** In an expected JSON value: anything may stand here. */
 export const ANY = { any: true };
 const error = (name: string, detail: unknown = ANY) => ({ error: name, detail });
@@ -187,6 +198,55 @@ export const cases: Case[] = [
   { name: 'its task ended when it closed', send: get('/runner'), status: 200,
     json: { state: 'running', tasks: ['httpsrv'], cleanups: 0 } },
 
+  // static files from Storage (src/static.ts), as scripts/assets.mjs built test/fixtures/www
+  { name: 'static: / of the prefix is its index.html, minified, revalidated each time', send: get('/files/'),
+    status: 200, body: /^<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>httpsrv static files<\/title>[^]*<style>h1\{margin:0;color:red\}<\/style>/,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', vary: 'Accept-Encoding',
+      etag: /^"[0-9a-f]{16}"$/, 'content-encoding': null } },
+  { name: "static: a folder's index.html", send: get('/files/docs/'), status: 200, body: /The index of a folder/ },
+  { name: 'static: a client without gzip gets the plain file, larger than several CHUNKs, whole',
+    send: get('/files/big.txt'), status: 200, body: www('big.txt'),
+    headers: { 'content-length': '6000', 'content-type': 'text/plain; charset=utf-8', 'content-encoding': null,
+      vary: 'Accept-Encoding', etag: tagOf('big.txt') } },
+  { name: 'static: a client accepting gzip gets gzip bytes that decompress to the file', send: get('/files/big.txt', GZIP),
+    status: 200, gunzip: www('big.txt'),
+    headers: { 'content-encoding': 'gzip', vary: 'Accept-Encoding', etag: tagOf('big.txt').replace(/"$/, '-gz"') } },
+  { name: 'static: gzip;q=0 is a refusal: the plain file', send: get('/files/big.txt', 'Accept-Encoding: gzip;q=0, *\r\n'),
+    status: 200, body: www('big.txt'), headers: { 'content-encoding': null } },
+  { name: 'static: a binary file with every byte value (0xFF runs too) arrives byte for byte', send: get('/files/bytes.bin'),
+    status: 200, body: www('bytes.bin'),
+    headers: { 'content-type': 'application/octet-stream', 'content-length': String(www('bytes.bin').length) } },
+  { name: 'static: the binary file gzipped decompresses byte for byte', send: get('/files/bytes.bin', GZIP),
+    status: 200, gunzip: www('bytes.bin'), headers: { 'content-encoding': 'gzip' } },
+  { name: 'static: a fresh ETag in If-None-Match is 304, with no body', send: get('/files/big.txt', `If-None-Match: ${tagOf('big.txt')}\r\n`),
+    status: 304, body: '', headers: { etag: tagOf('big.txt'), 'cache-control': 'no-cache', vary: 'Accept-Encoding', 'content-length': null } },
+  { name: 'static: a stale ETag is 200 with the file', send: get('/files/big.txt', 'If-None-Match: "0123456789abcdef"\r\n'),
+    status: 200, body: www('big.txt') },
+  { name: 'static: an ETag in a list, weak, matches: 304', send: get('/files/big.txt', `If-None-Match: "0123456789abcdef", W/${tagOf('big.txt')}\r\n`),
+    status: 304, body: '' },
+  { name: "static: the plain file's ETag does not match its gzip", send: get('/files/big.txt', `${GZIP}If-None-Match: ${tagOf('big.txt')}\r\n`),
+    status: 200, gunzip: www('big.txt') },
+  { name: 'static: If-None-Match: * is 304 for a file that exists', send: get('/files/big.txt', 'If-None-Match: *\r\n'),
+    status: 304, body: '' },
+  { name: 'static: HEAD sends the head alone', send: req('HEAD', '/files/big.txt'), status: 200, body: '',
+    headers: { 'content-length': '6000', etag: tagOf('big.txt') } },
+  { name: 'static: a name with a content hash is cached for a year', send: get('/files/logo.3f2a9c1b.svg'), status: 200,
+    body: www('logo.3f2a9c1b.svg'),
+    headers: { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=31536000, immutable', vary: null } },
+  { name: 'static: a file kept gzip-compressed only, to a client accepting gzip', send: get('/files/gzip-only.txt', GZIP),
+    status: 200, gunzip: www('gzip-only.txt'), headers: { 'content-encoding': 'gzip' } },
+  { name: 'static: a file kept gzip-compressed only, to a client refusing gzip, is 406', send: get('/files/gzip-only.txt'),
+    status: 406, body: '/gzip-only.txt is kept gzip-compressed only: send Accept-Encoding: gzip\n', headers: { vary: 'Accept-Encoding' } },
+  { name: 'static: a missing file is 404', send: get('/files/nope.txt'), status: 404, json: error('HTTPError', 'no such file: /nope.txt') },
+  { name: 'static: /.. is refused (400), not looked up', send: get('/files/../x'), status: 400, json: error('HTTPError') },
+  { name: 'static: /%2e%2e (left encoded in loc) is refused', send: get('/files/%2e%2e/x'), status: 400, json: error('HTTPError') },
+  { name: 'static: /%2E%2E is refused', send: get('/files/%2E%2E/big.txt'), status: 400, json: error('HTTPError') },
+  { name: 'static: /. is refused', send: get('/files/./big.txt'), status: 400, json: error('HTTPError') },
+  { name: 'static: a backslash is refused', send: get('/files/a\\b'), status: 400, json: error('HTTPError') },
+  { name: 'static: an encoded backslash is refused', send: get('/files/docs%5cindex.html'), status: 400, json: error('HTTPError') },
+  { name: "static: a name over Storage's 28 characters is refused", send: get('/files/' + 'a'.repeat(28)), status: 400,
+    json: error('HTTPError') },
+
   // bad input: each answered, and the next request is still served
   { name: 'garbage is 400', example: true, send: ['GARBAGE\r\n\r\n'], status: 400, bad: true },
   { name: 'a request line without version is 400', example: true, send: ['GET /page\r\n\r\n'], status: 400, bad: true },
@@ -255,6 +315,16 @@ export function mismatch(c: Case, r: Reply): string {
   if (JSON.stringify(r.interim) !== JSON.stringify(c.interim ?? [])) problems.push(`interim ${r.interim}`);
   if (typeof c.body == 'string' && r.body !== c.body) problems.push(`body ${JSON.stringify(r.body)}`);
   if (c.body instanceof RegExp && !c.body.test(r.body)) problems.push(`body ${JSON.stringify(r.body)}`);
+  if (c.gunzip !== undefined) {
+    let text: string;
+    try { text = gunzipSync(Buffer.from(r.body, 'latin1')).toString('latin1'); } catch (e) { text = `(not gzip: ${(e as Error).message})`; }
+    if (text !== c.gunzip) problems.push(`gunzipped body ${JSON.stringify(text.slice(0, 200))}`);
+  }
+  // a body of another length than announced: cut short, or more than said
+  const length = r.headers['content-length'];
+  if (length !== undefined && !/^HEAD /.test(c.send[0]) && r.status !== 304 && Number(length) !== r.body.length) {
+    problems.push(`Content-Length ${length}, body of ${r.body.length} bytes`);
+  }
   if (c.json !== undefined) {
     let got: unknown;
     try { got = JSON.parse(r.body); } catch { got = r.body; }

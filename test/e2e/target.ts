@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { freePort, waitForPort } from './client';
 import { interpreterErrors } from './output';
+import { readAssets } from '../../scripts/assets.mjs';
+import { fileCommands } from '../../scripts/upload-assets.mjs';
 import { runSources } from './sources';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -45,11 +47,26 @@ export function kinds(): Kind[] {
   return ESPRUINO_1700 ? ['host', 'espruino', 'small'] : ['host', 'espruino'];
 }
 
-function startProcess(kind: Kind, file: string, env: NodeJS.ProcessEnv): ChildProcess {
+/** The built assets (scripts/assets.mjs) each bundle serves, put in its Storage. */
+const ASSETS: { [bundle: string]: string } = { 'build/e2e-app.js': 'build/e2e-www', 'build/app.js': 'build/www',
+  'build/examples/dashboard/app.js': 'build/examples/dashboard/www' };
+
+/** Writes a folder of built assets into the Storage of an interpreter run in `dir` (its
+ *  espruino.flash), with the lines scripts/upload-assets.mjs sends a board. */
+function writeAssets(dir: string, assets: string): void {
+  const lines = readAssets(assets).files.flatMap((f: { name: string; path: string }) =>
+    fileCommands(f.name, readFileSync(f.path)));
+  const output = execFileSync(ESPRUINO_BIN, ['-e', lines.join('\n')],
+    { cwd: dir, timeout: 20000, killSignal: 'SIGKILL', encoding: 'latin1' });
+  if (/Uncaught|Error/.test(output)) throw new Error(`writing ${assets} to Storage failed: ${output.slice(-500)}`);
+}
+
+function startProcess(kind: Kind, file: string, env: NodeJS.ProcessEnv, assets?: string): ChildProcess {
   if (kind == 'small') {
     // the full interpreter writes the code to Storage (a file in the working directory), then
     // the small one boots from it: the code stays in flash, as on a board
     const dir = mkdtempSync(join(tmpdir(), 'espruino-1700-'));
+    if (assets) writeAssets(dir, assets);
     execFileSync(ESPRUINO_BIN, ['-e', `require('Storage').write('.bootcde', ${JSON.stringify(readFileSync(file, 'utf8'))});`],
       { cwd: dir, timeout: 10000, stdio: 'ignore', killSignal: 'SIGKILL' });
     // stdin an open pipe, never 'ignore': at end of input the Linux build's console thread
@@ -57,11 +74,13 @@ function startProcess(kind: Kind, file: string, env: NodeJS.ProcessEnv): ChildPr
     return spawn(ESPRUINO_1700, [], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'] });
   }
   if (kind == 'espruino') {
-    return spawn(ESPRUINO_BIN, [file], { cwd: mkdtempSync(join(tmpdir(), 'espruino-')), env,
-      stdio: ['pipe', 'pipe', 'pipe'] });
+    const dir = mkdtempSync(join(tmpdir(), 'espruino-'));
+    if (assets) writeAssets(dir, assets);
+    return spawn(ESPRUINO_BIN, [file], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'] });
   }
-  // node itself (not tsx's CLI, which would leave its child running when killed)
-  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'host/serve.ts'), file],
+  // node itself (not tsx's CLI, which would leave its child running when killed); its Storage
+  // stand-in holds the assets folder
+  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'host/serve.ts'), file, ...(assets ? [assets] : [])],
     { cwd: ROOT, env });
 }
 
@@ -77,7 +96,7 @@ export async function start(kind: Kind, bundle: string, withPort: boolean): Prom
   const free = await freePort();
   const port = withPort ? free : kind == 'host' || kind == 'sources' ? free : 80;
   if (kind == 'sources') {
-    const running = runSources(ROOT, bundle, withPort ? `var E2E_PORT=${port};\n` : '', free - 80);
+    const running = await runSources(ROOT, bundle, withPort ? `var E2E_PORT=${port};\n` : '', free - 80);
     await waitForPort('127.0.0.1', port, 15000);
     return { name: kind, host: '127.0.0.1', port, output: () => '(in this process: printed above)',
       watched: false, stop: () => running.stop() };
@@ -87,7 +106,8 @@ export async function start(kind: Kind, bundle: string, withPort: boolean): Prom
   const file = join(mkdtempSync(join(tmpdir(), 'httpsrv-e2e-')), 'app.js');
   writeFileSync(file, code, 'utf8');
   const env = { ...process.env, HTTPSRV_PORT_BASE: String(free - 80) };
-  const child = startProcess(kind, file, env);
+  const assets = ASSETS[bundle] && existsSync(join(ROOT, ASSETS[bundle])) ? join(ROOT, ASSETS[bundle]) : undefined;
+  const child = startProcess(kind, file, env, assets);
   let output = '';
   child.stdout!.setEncoding('latin1').on('data', (d) => { output += d; });
   child.stderr!.setEncoding('latin1').on('data', (d) => { output += d; });
