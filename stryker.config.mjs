@@ -7,7 +7,7 @@ process.env.E2E_SOURCES = '1';
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
-  mutate: ['src/http/*.ts', 'src/runner.ts', 'src/httpsrv.ts', 'src/sse.ts'],
+  mutate: ['src/http/*.ts', 'src/runner.ts', 'src/httpsrv.ts', 'src/sse.ts', 'src/static.ts'],
   testRunner: 'mocha',
   mochaOptions: {
     // the unit tests first (fast), the end-to-end suite last; build, flash and board/ are not
