@@ -20,6 +20,15 @@ export interface HostOptions {
   storage?: string;
 }
 
+/** A bundle running in this process. */
+export interface Running {
+  /** Closes its listeners and connections and clears its timers: nothing of it runs after. */
+  stop(): void;
+}
+
+/** What a bundle has started, for stop(): listeners, sockets, pending timers. */
+type Live = Set<net.Server | net.Socket | NodeJS.Timeout>;
+
 type Listener = (...args: any[]) => void;
 
 /** A Node socket dressed as an Espruino `net` socket. */
@@ -58,10 +67,15 @@ class EspruinoSocket {
   }
 }
 
-function netModule(options: HostOptions) {
+function netModule(options: HostOptions, live: Live) {
   return {
     createServer(onSocket: (socket: EspruinoSocket) => void) {
-      const server = net.createServer((socket) => onSocket(new EspruinoSocket(socket)));
+      const server = net.createServer((socket) => {
+        live.add(socket);
+        socket.on('close', () => live.delete(socket));
+        onSocket(new EspruinoSocket(socket));
+      });
+      live.add(server);
       return {
         listen(port: number) {
           const hostPort = port < 1024 ? (options.portBase ?? 8000) + port : port;
@@ -134,17 +148,30 @@ export const ESPRUINO_PRELUDE = `(function () {
 
 /** A fresh context holding `globals`, with the language as Espruino has it (ESPRUINO_PRELUDE). */
 export function espruinoContext(globals: object): vm.Context {
-  const context = vm.createContext(globals);
+  // the mutation tester's switchboard (npm run mutate), shared so that code run here is mutated
+  const stryker = (globalThis as any).__stryker__;
+  const context = vm.createContext(stryker ? { ...globals, __stryker__: stryker } : globals);
   vm.runInContext(ESPRUINO_PRELUDE, context, { filename: 'espruino-prelude.js' });
   return context;
 }
 
 /** Runs the bundle's code in a fresh context with Espruino's APIs. */
-export function runBundle(code: string, filename: string, options: HostOptions = {}): void {
-  const modules: { [name: string]: unknown } = { net: netModule(options), Storage: storageModule(options.storage) };
+export function runBundle(code: string, filename: string, options: HostOptions = {}): Running {
+  const live: Live = new Set();
+  const modules: { [name: string]: unknown } = { net: netModule(options, live), Storage: storageModule(options.storage) };
   const context = espruinoContext({
     console,
-    setTimeout, setInterval, clearInterval,
+    setTimeout(fn: (...args: any[]) => void, ms: number, ...args: any[]) {
+      const timer = setTimeout(() => { live.delete(timer); fn(...args); }, ms);
+      live.add(timer);
+      return timer;
+    },
+    setInterval(fn: (...args: any[]) => void, ms: number, ...args: any[]) {
+      const timer = setInterval(fn, ms, ...args);
+      live.add(timer);
+      return timer;
+    },
+    clearInterval,
     clearTimeout(id: any) {
       if (id === undefined) throw new Error('clearTimeout(undefined) not allowed. Use clearTimeout() instead');
       clearTimeout(id);
@@ -169,4 +196,14 @@ export function runBundle(code: string, filename: string, options: HostOptions =
     E: { isUTF8: (s: string) => /[^\x00-\xff]/.test(s) }
   });
   vm.runInContext(code, context, { filename });
+  return {
+    stop() {
+      for (const thing of live) {
+        if (thing instanceof net.Server) thing.close();
+        else if (thing instanceof net.Socket) thing.destroy();
+        else clearTimeout(thing);
+      }
+      live.clear();
+    }
+  };
 }

@@ -73,5 +73,7 @@ if (process.argv[1] && resolve(process.argv[1]) == fileURLToPath(import.meta.url
   // one file kept gzip-compressed only, for the 406 case
   await buildAssets(join(root, 'test/fixtures/www'), join(root, 'build/e2e-www'),
     { gzipOnly: (path) => path == '/gzip-only.txt' });
-  for (const name of readdirSync(join(root, 'examples'))) await buildApp(join('examples', name), join('build/examples', name));
+  // examples/ is not in every checkout yet
+  const examples = existsSync(join(root, 'examples')) ? readdirSync(join(root, 'examples')) : [];
+  for (const name of examples) await buildApp(join('examples', name), join('build/examples', name));
 }

@@ -48,7 +48,7 @@ const where = { host: 'the host', espruino: 'the real interpreter', small: 'espr
 // not on espruino-1700: the dashboard (its code 15 KB) runs out of JsVars there while its code
 // loads from Storage, though the example with static files alone (677) or live events alone
 // (680) fits; on the full interpreter it holds 796 once listening. Open: see the README
-for (const kind of kinds().filter((k) => k != 'board' && k != 'small')) {
+for (const kind of kinds().filter((k): k is 'host' | 'espruino' => k == 'host' || k == 'espruino')) {
   describe(`the dashboard in Chromium, served by ${where[kind]}`, function () {
     this.timeout(60000);
     let browser: Browser;

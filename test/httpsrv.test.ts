@@ -4,31 +4,21 @@
  * client receives; this checks that a large answer never sits in the socket whole.
  */
 import { strict as assert } from 'node:assert';
-import { Connection, HTTPServer, response } from '../src/httpsrv';
+import { Connection, errorView, HTTPError, HTTPServer, readallFrom, response, sendResponse,
+  setErrorView } from '../src/httpsrv';
+import { espruinoGlobals, FakeSocket, free } from './fake-socket';
 
-class FakeSocket {
-  writes: string[] = [];
-  handlers: { [event: string]: (this: FakeSocket, ...args: any[]) => void } = {};
-  ended = false;
-  [field: string]: any;
-  on(event: string, fn: (this: FakeSocket, ...args: any[]) => void) { this.handlers[event] = fn; }
-  write(data: string) { this.writes.push(data); }
-  end() { this.ended = true; }
-  emit(event: string, ...args: any[]) { this.handlers[event].apply(this, args); }
+const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
+
+/** A new connection to `server`, through processor(). */
+function connect(server: HTTPServer): FakeSocket {
+  const socket = new FakeSocket();
+  void server.processor(socket as any);
+  return socket;
 }
 
 describe('httpsrv: what the socket is given', function () {
-  let memory: unknown;
-  before(function () {
-    // the port asks Espruino's process.memory() and E.isUTF8(); Node has neither
-    memory = (process as any).memory;
-    (process as any).memory = () => ({ free: 10000, usage: 0, total: 10000 });
-    (globalThis as any).E = { isUTF8: () => false };
-  });
-  after(() => {
-    (process as any).memory = memory;
-    delete (globalThis as any).E;
-  });
+  espruinoGlobals();
 
   function serve(body: string): FakeSocket {
     const server = new HTTPServer(0);
@@ -166,5 +156,602 @@ describe('httpsrv: what the socket is given', function () {
     socket.emit('close', true);
     await done;
     assert.ok(!socket.ended, 'end() on a socket that is gone');
+  });
+});
+
+describe('httpsrv: readallFrom on a request', function () {
+  espruinoGlobals();
+  it('keeps body bytes that arrive before it is called, exactly Content-Length of them', async function () {
+    const server = new HTTPServer(0);
+    server.register('POST', '^/later$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) =>
+      // the callback reads the body only later, as one that first waits for something else
+      new Promise((resolve) => setTimeout(() => resolve(readallFrom(conn).then((body: string) =>
+        response(200, '[' + body + ']'))), 20)));
+    const socket = connect(server);
+    socket.emit('data', 'POST /later HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhel');
+    socket.emit('data', 'lo wo');
+    socket.emit('data', 'rldEXTRA');
+    await tick(40);
+    assert.match(socket.writes.join(''), /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n\[hello world\]$/);
+  });
+
+  it('takes exactly Content-Length bytes of what arrives while it waits', async function () {
+    const server = new HTTPServer(0);
+    server.register('POST', '^/now$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) =>
+      readallFrom(conn).then((body: string) => response(200, '[' + body + ']')));
+    const socket = connect(server);
+    socket.emit('data', 'POST /now HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n');
+    socket.emit('data', 'ab');
+    socket.emit('data', 'cdeEXTRA');
+    await tick();
+    assert.match(socket.writes.join(''), /\r\n\r\n\[abcde\]$/);
+  });
+
+  it('rejects with 400 when the client leaves mid-body, and nothing is written after', async function () {
+    const server = new HTTPServer(0);
+    let failed: any;
+    server.register('POST', '^/body$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) =>
+      readallFrom(conn).catch((e) => { failed = e; throw e; }));
+    const socket = connect(server);
+    socket.emit('data', 'POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc');
+    socket.emit('close');
+    await tick();
+    assert.ok(failed instanceof HTTPError, `readallFrom settled with ${failed}`);
+    assert.equal(failed.status, 400);
+    assert.deepEqual(socket.writes, []);
+  });
+
+  it('answers 408 when the body stops coming for its timeout', async function () {
+    const server = new HTTPServer(0);
+    server.register('POST', '^/slow$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) =>
+      readallFrom(conn, null, 0.03).then(() => response(200, 'all')));
+    const socket = connect(server);
+    socket.emit('data', 'POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc');
+    await tick(60);
+    assert.match(socket.writes.join(''), /^HTTP\/1\.1 408 /);
+    assert.ok(socket.ended);
+  });
+});
+
+/** A stream as Espruino's are: on('data'|'close'|'end', fn). */
+class FakeStream {
+  handlers: { [event: string]: ((...args: any[]) => void)[] } = {};
+  on(event: string, fn: (...args: any[]) => void) { (this.handlers[event] ||= []).push(fn); }
+  emit(event: string, ...args: any[]) { for (const fn of this.handlers[event] || []) fn(...args); }
+}
+
+describe('httpsrv: readallFrom on streams and files', function () {
+  it('reads a stream until it closes, or ends', async function () {
+    for (const last of ['close', 'end']) {
+      const stream = new FakeStream();
+      const all = readallFrom(stream);
+      stream.emit('data', 'ab');
+      stream.emit('data', 'cd');
+      stream.emit(last);
+      stream.emit('data', 'late');
+      assert.equal(await all, 'abcd', last);
+    }
+  });
+
+  it('writes a stream into `into` in chunkSize pieces, and resolves with `into`', async function () {
+    const pieces: string[] = [];
+    const into = { write: (d: string) => { pieces.push(d); } };
+    const stream = new FakeStream();
+    const all = readallFrom(stream, into, undefined, 3);
+    stream.emit('data', 'abcdefg');
+    stream.emit('data', 'hi');
+    stream.emit('close');
+    assert.equal(await all, into);
+    assert.deepEqual(pieces, ['abc', 'def', 'g', 'hi']);
+  });
+
+  it('writes in 64-byte pieces by default', async function () {
+    const pieces: string[] = [];
+    const stream = new FakeStream();
+    const all = readallFrom(stream, { write: (d: string) => { pieces.push(d); } });
+    stream.emit('data', 'x'.repeat(150));
+    stream.emit('close');
+    await all;
+    assert.deepEqual(pieces.map((p) => p.length), [64, 64, 22]);
+  });
+
+  it('given a timeout, resolves with what came once the stream is quiet that long', async function () {
+    const stream = new FakeStream();
+    let done = false;
+    const all = readallFrom(stream, null, 0.04).then((s: string) => { done = true; return s; });
+    stream.emit('data', 'a');
+    await tick(25);
+    stream.emit('data', 'b');
+    await tick(25);
+    assert.equal(done, false, 'data came 25 ms ago: not yet quiet for 40');
+    assert.equal(await all, 'ab');
+  });
+
+  it('reads a file with read(chunkSize) until it gives nothing', async function () {
+    const text = 'abcdefghij';
+    let at = 0;
+    const asked: number[] = [];
+    const file = { read: (n: number) => { asked.push(n); const piece = text.substring(at, at + n); at += n; return piece; } };
+    assert.equal(await readallFrom(file, null, undefined, 4), text);
+    assert.deepEqual(asked, [4, 4, 4, 4]);
+    const pieces: string[] = [];
+    at = 0;
+    await readallFrom(file, { write: (d: string) => { pieces.push(d); } }, undefined, 3);
+    assert.deepEqual(pieces, ['abc', 'def', 'ghi', 'j']);
+  });
+
+  it('rejects what it cannot read', async function () {
+    await assert.rejects(readallFrom(42), /cannot read/);
+  });
+});
+
+describe('httpsrv: connection limits', function () {
+  espruinoGlobals();
+
+  function get(server: HTTPServer): FakeSocket {
+    const socket = connect(server);
+    socket.emit('data', 'GET /page HTTP/1.1\r\nHost: x\r\n\r\n');
+    return socket;
+  }
+
+  function served(): { server: HTTPServer; calls: () => number } {
+    const server = new HTTPServer(0);
+    let calls = 0;
+    server.register('GET', '^/page$', () => { calls++; return response(200, 'page'); });
+    return { server, calls: () => calls };
+  }
+
+  it('answers 503 with Retry-After, and calls nothing, with fewer than limits.minFree JsVars free', function () {
+    const { server, calls } = served();
+    server.limits.minFree = 300;
+    free.quick = free.collected = 299;
+    const socket = connect(server);
+    assert.match(socket.writes.join(''), /^HTTP\/1\.1 503 Service Unavailable\r\nRetry-After: 1\r\n/);
+    assert.ok(socket.ended);
+    assert.equal(socket.handlers.data, undefined, 'nothing of the request is read');
+    free.quick = free.collected = 300;
+    assert.match(get(server).writes.join(''), /^HTTP\/1\.1 200 /, 'exactly minFree free is enough');
+    assert.equal(calls(), 1);
+  });
+
+  it('serves when a collection frees enough, though the quick count says no', function () {
+    const { server } = served();
+    server.limits.minFree = 300;
+    free.quick = 100;
+    free.collected = 300;
+    assert.match(get(server).writes.join(''), /^HTTP\/1\.1 200 /);
+  });
+
+  it('answers 503 beyond limits.connections + limits.queue, and a connection that closes frees its place', function () {
+    const { server } = served();
+    server.limits.connections = 2;
+    server.limits.queue = 1;
+    const held = [connect(server), connect(server), connect(server)];
+    assert.match(connect(server).writes.join(''), /^HTTP\/1\.1 503 /);
+    held[0].emit('close');
+    assert.match(get(server).writes.join(''), /^HTTP\/1\.1 200 /);
+  });
+
+  it('clients that reset mid-head or mid-page, more of them than places, leak none', function () {
+    const server = new HTTPServer(0);
+    server.register('GET', '^/big$', () => response(200, 'x'.repeat(2000)));
+    server.limits.connections = 2;
+    server.limits.queue = 1;
+    for (let i = 0; i < 3; i++) {
+      const midHead = connect(server);
+      midHead.emit('data', 'GET /big HTTP/1.1\r\n');
+      midHead.emit('close');
+      const midPage = connect(server);
+      midPage.emit('data', 'GET /big HTTP/1.1\r\nHost: x\r\n\r\n');
+      assert.match(midPage.writes.join(''), /^HTTP\/1\.1 200 /, `round ${i}: not served`);
+      midPage.emit('close');
+    }
+    const last = connect(server);
+    last.emit('data', 'GET /big HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.match(last.writes.join(''), /^HTTP\/1\.1 200 /);
+  });
+});
+
+describe('httpsrv: answers', function () {
+  espruinoGlobals();
+  afterEach(() => setErrorView(errorView));
+
+  function serve(method: string, callback: (...args: any[]) => any): FakeSocket {
+    const server = new HTTPServer(0);
+    server.register('GET', '^/x$', callback);
+    const socket = connect(server);
+    socket.emit('data', `${method} /x HTTP/1.1\r\nHost: x\r\n\r\n`);
+    return socket;
+  }
+
+  it('sendResponse(conn, status, body) sends the body on GET, and on HEAD only the head', function () {
+    const send = (m: string, l: string, p: unknown, h: unknown, conn: Connection) => { sendResponse(conn, 200, 'hello'); };
+    assert.match(serve('GET', send).writes.join(''), /Content-Length: 5\r\n[\s\S]*\r\n\r\nhello$/);
+    const head = serve('HEAD', send);
+    assert.match(head.writes.join(''), /^HTTP\/1\.1 200 OK\r\n[\s\S]*Content-Length: 5\r\n[\s\S]*\r\n\r\n$/);
+    assert.ok(head.ended);
+  });
+
+  it('a custom error view that throws is called once; the default view answers with its error', function () {
+    let calls = 0;
+    setErrorView(() => { calls++; throw new Error('view broke'); });
+    const socket = serve('GET', () => { throw new Error('callback broke'); });
+    assert.equal(calls, 1);
+    const reply = socket.writes.join('');
+    assert.match(reply, /^HTTP\/1\.1 500 Internal Server Error\r\n/);
+    assert.deepEqual(JSON.parse(reply.substring(reply.indexOf('\r\n\r\n') + 4)), { error: 'Error', detail: 'view broke' });
+    assert.ok(socket.ended);
+  });
+
+  it('a custom error view answers what the callback threw', function () {
+    setErrorView((exc: any) => response(500, 'custom: ' + exc.message));
+    const reply = serve('GET', () => { throw new Error('boom'); }).writes.join('');
+    assert.match(reply, /^HTTP\/1\.1 500 [\s\S]*\r\n\r\ncustom: boom$/);
+  });
+});
+
+/** The JSON body of a reply written to a stand-in socket. */
+function jsonOf(reply: string): any {
+  return JSON.parse(reply.substring(reply.indexOf('\r\n\r\n') + 4));
+}
+
+/** Timers pending in this process (Node's count). */
+const timers = () => process.getActiveResourcesInfo().filter((r) => r == 'Timeout').length;
+
+describe('httpsrv: a connection, start to end', function () {
+  espruinoGlobals();
+  afterEach(() => setErrorView(errorView));
+
+  function server(): HTTPServer {
+    const s = new HTTPServer(0);
+    s.register('GET', '^/page$', () => response(200, 'page'));
+    s.register('GET', '^/empty$', () => response(200));
+    s.register('GET', '^/nothing$', () => undefined);
+    s.register('POST', '^/body$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) =>
+      readallFrom(conn).then((body: string) => response(200, '[' + body + ']')));
+    return s;
+  }
+
+  it('a page of exactly two pieces goes out as two, with no empty write after', function () {
+    const s = new HTTPServer(0);
+    s.register('GET', '^/two$', () => response(200, 'y'.repeat(1024)));
+    const socket = connect(s);
+    socket.emit('data', 'GET /two HTTP/1.1\r\nHost: x\r\n\r\n');
+    while (!socket.ended) socket.emit('drain');
+    assert.deepEqual(socket.writes.slice(1).map((w) => w.length), [512, 512]);
+  });
+
+  it('an empty page says Content-Length: 0; a callback that answers nothing is 500, saying so', function () {
+    const s = server();
+    const empty = connect(s);
+    empty.emit('data', 'GET /empty HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.match(empty.writes.join(''), /^HTTP\/1\.1 200 OK\r\n[\s\S]*Content-Length: 0\r\n[\s\S]*\r\n\r\n$/);
+    const nothing = connect(s);
+    nothing.emit('data', 'GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.match(nothing.writes.join(''), /^HTTP\/1\.1 500 /);
+    assert.match(jsonOf(nothing.writes.join('')).detail, /no response/);
+  });
+
+  it('ends each socket once, and never one the client has closed', function () {
+    const s = new HTTPServer(0);
+    s.register('GET', '^/twice$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) => {
+      conn.write('HTTP/1.1 204 No Content\r\n\r\n');
+      conn.end();
+      conn.end();
+    });
+    const twice = connect(s);
+    twice.emit('data', 'GET /twice HTTP/1.1\r\nHost: x\r\n\r\n');
+    twice.emit('drain');
+    assert.equal(twice.ends, 1);
+    let held!: Connection;
+    s.register('GET', '^/held$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) => {
+      held = conn;
+      return new Promise(() => {});
+    });
+    const left = connect(s);
+    left.emit('data', 'GET /held HTTP/1.1\r\nHost: x\r\n\r\n');
+    left.emit('close');
+    held.end();
+    held.write('late');
+    const midHead = connect(s);
+    midHead.emit('data', 'GET /held HTTP/1.1\r\n');
+    midHead.emit('close');
+    assert.deepEqual([left.ends, midHead.ends, left.writes.length], [0, 0, 0]);
+  });
+
+  it('asks the error view nothing about a connection that is over (the client left, or the callback ended it)', async function () {
+    let views = 0;
+    setErrorView((exc: any) => { views++; return errorView(exc); });
+    const s = new HTTPServer(0);
+    let fail!: (e: Error) => void;
+    s.register('GET', '^/left$', () => new Promise((_, reject) => { fail = reject; }));
+    s.register('GET', '^/ended$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) => {
+      conn.end();
+      throw new Error('after its own end');
+    });
+    const left = connect(s);
+    left.emit('data', 'GET /left HTTP/1.1\r\nHost: x\r\n\r\n');
+    left.emit('close');
+    fail(new Error('too late'));
+    const ended = connect(s);
+    ended.emit('data', 'GET /ended HTTP/1.1\r\nHost: x\r\n\r\n');
+    await tick();
+    assert.equal(views, 0);
+    assert.deepEqual(ended.writes, []);
+  });
+
+  it('leaves no timer behind once a connection is over', async function () {
+    const s = server();
+    s.register('GET', '^/ends-then-waits$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) => {
+      conn.end();
+      return new Promise(() => {});
+    });
+    await tick();
+    const before = timers();
+    const page = connect(s);
+    page.emit('data', 'GET /page HTTP/1.1\r\nHost: x\r\n\r\n');
+    const midHead = connect(s);
+    midHead.emit('data', 'GET /page HTTP/1.1\r\n');
+    midHead.emit('close');
+    const waits = connect(s);
+    waits.emit('data', 'GET /ends-then-waits HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.equal(timers(), before);
+  });
+
+  it('answers 100 Continue only to an HTTP/1.1 client that expects it for a body', function () {
+    const send = (head: string) => {
+      const socket = connect(server());
+      socket.emit('data', head);
+      return socket.writes.filter((w) => /^HTTP\/1\.1 100 /.test(w)).length;
+    };
+    assert.equal(send('POST /body HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n'), 1);
+    assert.equal(send('POST /body HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\nContent-Length: 2\r\n\r\n'), 1, 'any case');
+    assert.equal(send('POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n'), 0, 'not expected');
+    assert.equal(send('POST /body HTTP/1.1\r\nHost: x\r\nExpect: something\r\nContent-Length: 2\r\n\r\n'), 0, 'another expectation');
+    assert.equal(send('POST /body HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n'), 0, 'no body');
+    assert.equal(send('POST /body HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n'), 0, 'no Content-Length');
+    assert.equal(send('POST /body HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n'), 0, 'HTTP/1.0');
+  });
+
+  it('OPTIONS * lists HEAD only with GET callbacks, in an empty 200', function () {
+    const s = new HTTPServer(0);
+    s.register('POST', '^/x$', () => response(200));
+    const socket = connect(s);
+    socket.emit('data', 'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n');
+    const reply = socket.writes.join('');
+    assert.match(reply, /^HTTP\/1\.1 200 OK\r\n[\s\S]*Content-Length: 0\r\n[\s\S]*Allow: POST\r\n\r\n$/);
+  });
+
+  it('every answer it makes itself says why, in its detail', async function () {
+    const s = server();
+    s.setTimeout(0.02);
+    s.limits.handler = 0.02;
+    s.register('GET', '^/never$', () => new Promise(() => {}));
+    const head = connect(s);
+    head.emit('data', 'GET /page HTTP/1.1\r\n');
+    const never = connect(s);
+    never.emit('data', 'GET /never HTTP/1.1\r\nHost: x\r\n\r\n');
+    await tick(50);
+    assert.match(head.writes.join(''), /^HTTP\/1\.1 408 /);
+    assert.match(never.writes.join(''), /^HTTP\/1\.1 503 /);
+    for (const socket of [head, never]) assert.ok(jsonOf(socket.writes.join('')).detail.length > 0);
+  });
+
+  it('setErrorView and setTimeout refuse what they cannot use; catchRequests listens once', function () {
+    assert.throws(() => setErrorView(42 as any), /setErrorView: not a function/);
+    const s = new HTTPServer(0);
+    for (const bad of [0, -1, NaN]) assert.throws(() => s.setTimeout(bad), /setTimeout: seconds must be > 0/);
+    s.setTimeout(0.5);
+    assert.equal(s.limits.timeout, 0.5);
+    const task = s.catchRequests();
+    try {
+      assert.throws(() => s.catchRequests(), /catchRequests: already listening on 0/);
+    } finally {
+      s.close();
+    }
+    return task;
+  });
+});
+
+describe('httpsrv: readallFrom, the edges', function () {
+  espruinoGlobals();
+
+  /** A server whose POST /in callback hands `conn` to `use`. */
+  function serverFor(use: (conn: Connection) => unknown): HTTPServer {
+    const s = new HTTPServer(0);
+    s.register('POST', '^/in$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) => use(conn));
+    return s;
+  }
+
+  it('a body of exactly limits.body bytes is read, even when it came first; one more is 413, saying so', async function () {
+    const s = serverFor((conn) => new Promise((resolve) => setTimeout(resolve, 10)).then(() =>
+      readallFrom(conn)).then((body: string) => response(200, String(body.length))));
+    s.limits.body = 40;
+    const exact = connect(s);
+    exact.emit('data', 'POST /in HTTP/1.1\r\nHost: x\r\nContent-Length: 40\r\n\r\n' + 'b'.repeat(40));
+    const over = connect(s);
+    over.emit('data', 'POST /in HTTP/1.1\r\nHost: x\r\nContent-Length: 41\r\n\r\n' + 'b'.repeat(41));
+    await tick(30);
+    assert.match(exact.writes.join(''), /\r\n\r\n40$/);
+    assert.match(over.writes.join(''), /^HTTP\/1\.1 413 /);
+    assert.match(jsonOf(over.writes.join('')).detail, /over 40 bytes/);
+  });
+
+  it('holds no more of a body than limits.body, however much is sent', function () {
+    let conn!: Connection;
+    const s = serverFor((c) => { conn = c; return new Promise(() => {}); });
+    s.limits.body = 40;
+    const socket = connect(s);
+    socket.emit('data', 'POST /in HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n' + 'b'.repeat(1000));
+    socket.emit('data', 'b'.repeat(1000));
+    const held = Object.keys(conn).map((k) => (conn as any)[k]).filter((v) => typeof v == 'string');
+    assert.ok(held.every((v: string) => v.length <= 40), `holds ${Math.max(...held.map((v: string) => v.length))} bytes`);
+  });
+
+  it('411 and 400 say why', async function () {
+    const failures: any[] = [];
+    const s = serverFor((conn) => readallFrom(conn).catch((e) => { failures.push(e); throw e; }));
+    const chunked = connect(s);
+    chunked.emit('data', 'POST /in HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
+    const left = connect(s);
+    left.emit('data', 'POST /in HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\n');
+    left.emit('close');
+    await tick();
+    assert.deepEqual(failures.map((e) => e.status), [411, 400]);
+    for (const e of failures) assert.ok(e.message.length > 0);
+  });
+
+  it('hands a body over once: not again to a second call, nor into `into` after it settled', async function () {
+    const pieces: string[] = [];
+    let second: Promise<unknown> | undefined;
+    const s = serverFor((conn) => readallFrom(conn).then((body: string) => {
+      second = readallFrom(conn, null, 0.02);
+      return response(200, body);
+    }));
+    const socket = connect(s);
+    socket.emit('data', 'POST /in HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello');
+    await tick();
+    await assert.rejects(second!, (e: any) => e.status == 408 && e.message.length > 0);
+    // after a timeout, what comes is not written, though the callback carries on
+    const late = serverFor((conn) => readallFrom(conn, { write: (d: string) => { pieces.push(d); } }, 0.02)
+      .catch(() => new Promise(() => {})));
+    const slow = connect(late);
+    slow.emit('data', 'POST /in HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nabc');
+    await tick(40);
+    slow.emit('data', 'def');
+    assert.deepEqual(pieces, ['abc']);
+  });
+
+  it('a body the client never finished is never handed over, even to a call made after it left', async function () {
+    let conn!: Connection;
+    const s = serverFor((c) => { conn = c; return new Promise(() => {}); });
+    const socket = connect(s);
+    socket.emit('data', 'POST /in HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab');
+    socket.emit('close');
+    await assert.rejects(readallFrom(conn, null, 0.02));
+  });
+
+  it('reads a stream into `into` no more once it has closed', async function () {
+    const pieces: string[] = [];
+    const stream = new FakeStream();
+    const all = readallFrom(stream, { write: (d: string) => { pieces.push(d); } });
+    stream.emit('data', 'ab');
+    stream.emit('close');
+    stream.emit('data', 'late');
+    await all;
+    assert.deepEqual(pieces, ['ab']);
+  });
+
+  it('reads a socket (read() and available() besides on()) as a stream, not as a file', async function () {
+    const socket = Object.assign(new FakeStream(), {
+      read: () => { throw new Error('read() called'); },
+      available: () => 0
+    });
+    const all = readallFrom(socket);
+    socket.emit('data', 'abc');
+    socket.emit('close');
+    assert.equal(await all, 'abc');
+  });
+});
+
+describe('httpsrv: the queue beyond the slots', function () {
+  espruinoGlobals();
+
+  /** A server with `connections` slots and `queue` places, whose GET /n/<id> callbacks wait
+   *  until finish(id); `calls` lists the ids in the order their callbacks ran. */
+  function queued(connections: number, queue: number) {
+    const s = new HTTPServer(0);
+    Object.assign(s.limits, { connections, queue });
+    const calls: string[] = [], finish: { [id: string]: () => void } = {};
+    s.register('GET', '^/n/', (m: string, loc: string) => {
+      const id = loc.substring(3);
+      calls.push(id);
+      return new Promise((resolve) => { finish[id] = () => resolve(response(200, id)); });
+    });
+    const request = (id: string) => {
+      const socket = connect(s);
+      socket.emit('data', `GET /n/${id} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      return socket;
+    };
+    return { s, calls, finish, request };
+  }
+
+  it('runs no more callbacks at once than slots; the first waiting goes next, one per freed slot', async function () {
+    const { calls, finish, request } = queued(1, 2);
+    const a = request('a');
+    request('b');
+    request('c');
+    assert.deepEqual(calls, ['a']);
+    finish.a();
+    await tick();
+    assert.match(a.writes.join(''), /\r\n\r\na$/);
+    assert.deepEqual(calls, ['a', 'b']);
+    finish.b();
+    await tick();
+    assert.deepEqual(calls, ['a', 'b', 'c']);
+  });
+
+  it('a waiting client that leaves is not served, and its place is free', async function () {
+    const { calls, finish, request } = queued(1, 1);
+    request('a');
+    const b = request('b');
+    b.emit('close');
+    const c = request('c');
+    assert.doesNotMatch(c.writes.join(''), /503/, 'its place was kept');
+    finish.a();
+    await tick();
+    assert.deepEqual(calls, ['a', 'c']);
+  });
+
+  it('a connection that leaves mid-head frees no slot it never had', async function () {
+    const { calls, request, s } = queued(1, 2);
+    request('a');
+    const midHead = connect(s);
+    midHead.emit('data', 'GET /n/x HTTP/1.1\r\n');
+    midHead.emit('close');
+    request('b');
+    assert.deepEqual(calls, ['a']);
+  });
+
+  it('a request that waits longer than limits.timeout is 503, saying no slot freed', async function () {
+    const { s, request } = queued(1, 1);
+    s.setTimeout(0.02);
+    request('a');
+    const b = request('b');
+    await tick(40);
+    assert.match(b.writes.join(''), /^HTTP\/1\.1 503 /);
+    assert.match(jsonOf(b.writes.join('')).detail, /no slot/);
+  });
+});
+
+describe('httpsrv: a connection taken over, or reset', function () {
+  espruinoGlobals();
+
+  it('detach() after the callback ended the connection takes nothing: its close handler is not called', function () {
+    const s = new HTTPServer(0);
+    let closes = 0;
+    s.register('GET', '^/x$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) => {
+      conn.end();
+      conn.detach(null, () => { closes++; });
+    });
+    const socket = connect(s);
+    socket.emit('data', 'GET /x HTTP/1.1\r\nHost: x\r\n\r\n');
+    socket.emit('close');
+    assert.equal(closes, 0);
+  });
+
+  it('a write the reset socket refuses stops the pacing: nothing more is written, and the socket is not ended', function () {
+    const s = new HTTPServer(0);
+    s.register('GET', '^/x$', () => response(200, 'z'.repeat(600)));
+    const socket = connect(s);
+    socket.emit('data', 'GET /x HTTP/1.1\r\nHost: x\r\n\r\n');
+    socket.emit('drain');
+    const count = socket.writes.length;
+    socket.write = () => { throw new Error('This socket is closed.'); };
+    assert.doesNotThrow(() => socket.emit('drain'));
+    socket.write = (d: string) => { socket.writes.push(d); };
+    socket.emit('drain');
+    assert.equal(socket.writes.length, count);
+    assert.equal(socket.ends, 0);
   });
 });

@@ -127,6 +127,56 @@ describe('parse: the request head state machine', function () {
     assert.deepEqual(ownEntries(h.fields_!), { host: 'a', ...want, on: '0, again' });
   });
 
+  it('reads a request line whose parts are each as short as they may be', function () {
+    const h = parse(['X / HTTP/1.1\r\nHost: x\r\n\r\n']);
+    assert.equal(h.state_, DONE);
+    assert.deepEqual([h.method_, h.target_], ['X', '/']);
+  });
+
+  // each head has its Host and is whole, so that only the one flaw named can fail it
+  const flaws: [string, string, number, RegExp][] = [
+    ['an empty method', ' / HTTP/1.1\r\nHost: x\r\n\r\n', 400, /request line/],
+    ['an empty target', 'GET  HTTP/1.1\r\nHost: x\r\n\r\n', 400, /request line/],
+    ['a space in the target', 'GET / x HTTP/1.1\r\nHost: x\r\n\r\n', 400, /request line/],
+    ['two spaces before the version', 'GET /  HTTP/1.1\r\nHost: x\r\n\r\n', 400, /request line/],
+    ['a version with text before it', 'GET / xHTTP/1.1\r\nHost: x\r\n\r\n', 400, /version/],
+    ['an empty field name', 'GET / HTTP/1.1\r\nHost: x\r\n: v\r\n\r\n', 400, /header/],
+    ['a field line without colon ending in a bare LF', 'GET / HTTP/1.0\r\nA\n\r\n', 400, /./],
+    ['a field line starting with a bare CR', 'GET / HTTP/1.0\r\n\rX: y\r\n\r\n', 400, /./],
+    ['a value starting with a CR, in a bare-LF head', 'GET / HTTP/1.0\nX:\ry\n\n', 400, /header/],
+    ['a Host starting with a comma', 'GET / HTTP/1.1\r\nHost: ,x\r\n\r\n', 400, /Host/],
+    ['five empty lines first', '\r\n\r\n\r\n\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n', 400, /request line/]
+  ];
+  for (const [what, text, status, reason] of flaws) {
+    it(`fails ${status} on ${what}, saying so`, function () {
+      const h = parse([text]);
+      assert.equal(h.state_, FAILED, `${what}: state ${h.state_}`);
+      assert.equal(h.status_, status);
+      assert.match(h.reason_!, reason);
+    });
+  }
+
+  it('ignores up to four empty lines before the request line', function () {
+    assert.equal(parse(['\r\n\r\n\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n']).state_, DONE);
+  });
+
+  it('finds the end of a head with no fields, and keeps the body after it, whatever the line ends', function () {
+    for (const eol of ['\r\n', '\n']) {
+      const h = parse([`POST / HTTP/1.0${eol}${eol}` + 'b'.repeat(limits.head + 1)]);
+      assert.equal(h.state_, DONE, JSON.stringify(eol));
+      assert.equal(h.rest_, 'b'.repeat(limits.head + 1));
+    }
+  });
+
+  it('a body holding line ends of the other kind does not end or break the head', function () {
+    const lf = parse(['POST / HTTP/1.0\nContent-Length: 6\n\na\r\n\r\nb']);
+    assert.equal(lf.state_, DONE, `bare LF head: ${lf.reason_}`);
+    assert.equal(lf.rest_, 'a\r\n\r\nb');
+    const crlf = parse(['POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\na\n\nb']);
+    assert.equal(crlf.state_, DONE, `CRLF head: ${crlf.reason_}`);
+    assert.equal(crlf.rest_, 'a\n\nb');
+  });
+
   it('answers 414 as soon as the request line outgrows its limit, before its end', function () {
     const h = ({} as Head);
     assert.equal(feed(h, 'GET /' + 'a'.repeat(400), limits), LINE);
@@ -142,9 +192,65 @@ describe('parse: the request head state machine', function () {
     assert.equal(h.status_, 431);
   });
 
+  describe('limits count the bytes they name, at exactly the limit and one over', function () {
+    const lim: Limits = { ...limits, line: 60, head: 100 };
+    /** A request line of exactly n bytes, line end not counted. */
+    const lineOf = (n: number) => 'GET /' + 'a'.repeat(n - 'GET / HTTP/1.1'.length) + ' HTTP/1.1';
+    /** Header fields of exactly n bytes, each with its line end; not the empty line after. */
+    const fieldsOf = (n: number, eol: string) => {
+      const host = 'Host: x' + eol;
+      return host + 'X: ' + 'v'.repeat(n - host.length - 3 - eol.length) + eol;
+    };
+    /** The state and status of `text` fed whole, and split in two at every byte. */
+    function outcomes(text: string): Set<string> {
+      const seen = new Set<string>();
+      for (let i = 0; i < text.length; i++) {
+        const h = parse(i ? [text.substring(0, i), text.substring(i)] : [text], lim);
+        // a failure says why
+        seen.add(h.state_ == FAILED ? h.status_ + (h.reason_ ? '' : ' (no reason)') : h.state_ == DONE ? 'done' : 'waiting');
+      }
+      return seen;
+    }
+
+    for (const [eol, name] of [['\r\n', 'CRLF'], ['\n', 'bare LF']]) {
+      it(`request line (${name}): ${lim.line} bytes are served, ${lim.line + 1} are 414, however split`, function () {
+        assert.equal(lineOf(lim.line).length, lim.line);
+        assert.deepEqual(outcomes(lineOf(lim.line) + eol + 'Host: x' + eol + eol), new Set(['done']));
+        assert.deepEqual(outcomes(lineOf(lim.line + 1) + eol + 'Host: x' + eol + eol), new Set(['414']));
+        // empty lines before it are not part of it
+        assert.deepEqual(outcomes(eol + lineOf(lim.line) + eol + 'Host: x' + eol + eol), new Set(['done']));
+      });
+
+      it(`request line (${name}): ${lim.line + 1} bytes are 414 before its end arrives`, function () {
+        const h = ({} as Head);
+        assert.equal(feed(h, lineOf(lim.line), lim), LINE);
+        assert.equal(feed(h, 'a', lim), FAILED);
+        assert.equal(h.status_, 414);
+      });
+
+      it(`header fields (${name}): ${lim.head} bytes are served, ${lim.head + 1} are 431, however split`, function () {
+        assert.equal(fieldsOf(lim.head, eol).length, lim.head);
+        assert.deepEqual(outcomes('GET / HTTP/1.1' + eol + fieldsOf(lim.head, eol) + eol), new Set(['done']));
+        assert.deepEqual(outcomes('GET / HTTP/1.1' + eol + fieldsOf(lim.head + 1, eol) + eol), new Set(['431']));
+      });
+
+      it(`each limit counts its own part (${name}): line, fields and body apart`, function () {
+        // a full line with full fields, and a body longer than either after them, in one piece
+        const text = lineOf(lim.line) + eol + fieldsOf(lim.head, eol) + eol + 'b'.repeat(lim.head + lim.line);
+        const h = parse([text], lim);
+        assert.equal(h.state_, DONE, `status ${h.status_}`);
+        assert.equal(h.rest_, 'b'.repeat(lim.head + lim.line));
+        // a short line does not lend its room to the fields, nor the fields theirs to the line
+        assert.equal(parse(['GET / HTTP/1.1' + eol + fieldsOf(lim.head + 1, eol) + eol], lim).status_, 431);
+        assert.equal(parse([lineOf(lim.line + 1) + eol + 'Host: x' + eol + eol], lim).status_, 414);
+      });
+    }
+  });
+
   it('answers 431 past the field count', function () {
     const lim = { ...limits, fields: 3 };
     assert.equal(parse(['GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n'], lim).status_, 431);
+    assert.match(parse(['GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n'], lim).reason_!, /fields/);
     assert.equal(parse(['GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\n\r\n'], lim).state_, DONE);
   });
 

@@ -92,7 +92,27 @@ const TABLE: [string, string, string[]][] = [
   ['^/[z-a]$', 'not valid', []],
   ['^*', 'not valid', []],
   ['^/$*', 'not valid', []],
-  ['(*)', 'not valid', []]
+  ['(*)', 'not valid', []],
+  // the edges of each rule (npm run mutate)
+  ['/a|/b', '', ['/a', '/x/b', '/c']],
+  ['/a$', '', ['/a', '/x/a', '/a/']],
+  ['^/a+-b*$', '', ['/a-', '/aa-bb', '/-b', '/a']],
+  ['^/x+\\x41$', '', ['/xA', '/xxA', '/A', '/xx']],
+  ['^/[a-a]$', 'a range of one character', ['/a']],
+  ['^/[0-0]$', 'a range of one character', ['/0']],
+  ['^/[^-.]$', '', ['/a', '/-', '/.']],
+  ['^/x{-}$', '', ['/x{-}', '/x']],
+  ['^/a{0}$', "'{n}'", ['/']],
+  ['^/a{9}$', "'{n}'", ['/aaaaaaaaa']],
+  ['^/ab\\xZZ$', "the escape '\\x'", ['/abxZZ']],
+  ['^/\\w+[\\d]$', "'\\w+' before '[\\d]'", ['/1']],
+  ['^/a+.$', "'a+' before '.'", ['/a']],
+  ['^/files/[^/]+', "'[^/]+' before the end", ['/files/']],
+  ['/a|x*$', "an alternative without '^'", ['/b/']],
+  ['^/a)|^/b', 'not valid', []],
+  ['[a\\d-.]$', '', ['/5', '/-', '/.', '/x', '/a']],
+  ['^/a+$a', '', ['/a', '/aa', '/a$a']],
+  ['^/x/[^/]+/*$', "'[^/]+' before '/'", ['/x/']]
 ];
 
 /** checkPattern's message for `src`, or '' when it accepts it. */

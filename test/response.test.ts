@@ -53,6 +53,26 @@ describe('response: statuses, heads and the error view', function () {
     assert.deepEqual(JSON.parse(errorView(new Error('boom')).body), { error: 'Error', detail: 'boom' });
   });
 
+  it('sends the standard text of every status it knows', function () {
+    const texts: { [status: number]: string } = { 200: 'OK', 400: 'Bad Request', 404: 'Not Found',
+      408: 'Request Timeout', 411: 'Length Required', 413: 'Content Too Large', 414: 'URI Too Long',
+      431: 'Request Header Fields Too Large', 500: 'Internal Server Error', 501: 'Not Implemented',
+      503: 'Service Unavailable', 505: 'HTTP Version Not Supported' };
+    for (const [status, text] of Object.entries(texts)) {
+      assert.ok(formatHead(response(Number(status))).startsWith(`HTTP/1.1 ${status} ${text}\r\n`), status);
+    }
+  });
+
+  it('the error view describes whatever was thrown: a string, null, an Espruino error (type, no name)', function () {
+    const detail = (exc: unknown) => JSON.parse(errorView(exc).body);
+    assert.deepEqual(detail('a string'), { error: 'Error', detail: 'a string' });
+    assert.deepEqual(detail(null), { error: 'Error', detail: 'null' });
+    assert.deepEqual(detail(undefined), { error: 'Error', detail: 'undefined' });
+    assert.deepEqual(detail({ type: 'InternalError', message: 'Out of memory' }),
+      { error: 'InternalError', detail: 'Out of memory' });
+    assert.deepEqual(detail(new Error('')), { error: 'Error', detail: '' });
+  });
+
   it('errors are Errors of their own type, and say what they are', function () {
     const e = new URLInvalidError('bad');
     assert.ok(e instanceof URLInvalidError && e instanceof HTTPError && e instanceof Error);

@@ -47,5 +47,15 @@ describe('router: callbacks by method and pattern', function () {
     assert.throws(() => t.register('HEAD', '^/$', a), /unknown method/);
     assert.throws(() => t.register('get', '^/$', a), /unknown method/);
     assert.throws(() => t.register('GET', '^/$', 'x' as any), /not a function/);
+    // a method is one of the list, whole: not a part of one, nor anything that prints as one
+    for (const part of ['GE', 'ET', 'OST']) assert.throws(() => t.register(part, '^/$', a), /unknown method/, part);
+    assert.throws(() => t.register(['GET'] as any, '^/$', a), /unknown method/);
+    assert.deepEqual(t.getRegistered(), {});
+  });
+
+  it('deregister names what was not registered, for a method with no routes too', function () {
+    const t = table();
+    assert.throws(() => t.deregister('GET', '^/x'), /nothing registered for GET \^\/x/);
+    assert.throws(() => t.deregister('PUT', 'S'), /nothing registered/);
   });
 });

@@ -67,6 +67,19 @@ describe('sse: live events', function () {
     stream.close();
   });
 
+  it('sends no heartbeat before its time, nor while an event is still going out', async function () {
+    const { socket, stream } = open(0.04);
+    socket.emit('drain');
+    await new Promise((r) => setTimeout(r, 15));
+    assert.ok(!socket.writes.includes(':\n\n'), 'a heartbeat before its 40 ms');
+    stream.send('x'.repeat(600));
+    await new Promise((r) => setTimeout(r, 60));
+    // the event's pieces go out (before the next heartbeat is due): nothing was queued behind
+    for (let i = 0; i < 3; i++) socket.emit('drain');
+    assert.ok(!socket.writes.includes(':\n\n'), 'a heartbeat while busy');
+    stream.close();
+  });
+
   it('ends when the browser goes away: onclose once, sends nothing more, frees its slot at once', function () {
     const { socket, stream, server } = open();
     let closes = 0;

@@ -277,6 +277,25 @@ describe('static: files from Storage', function () {
     }
   });
 
+  it('a path that begins a listed one is not it: 404', function () {
+    for (const path of ['/a', '/big', '/x/a']) assert.equal(status(request(get(path))), 404, path);
+  });
+
+  it("its 404s say why: outside the prefix, or listed but not in Storage", function () {
+    const detail = (socket: FakeSocket) => {
+      const reply = socket.writes.join('');
+      return JSON.parse(reply.substring(reply.indexOf('\r\n\r\n') + 4)).detail;
+    };
+    assert.match(detail(request(get('/staticx/a.js'), '/static', '^/static')), /^not under \/static\/: \/staticx\/a\.js$/);
+    const original = storage.read;
+    try {
+      storage.read = (name, offset, length) => (name == 'w/a.js' ? undefined : original(name, offset, length));
+      assert.match(detail(request(get('/a.js'))), /^not in Storage: w\/a\.js$/);
+    } finally {
+      storage.read = original;
+    }
+  });
+
   it('a file listed but not in Storage, or no manifest at all, is 404', function () {
     const original = storage.read;
     try {

@@ -45,6 +45,18 @@ describe('url: decoding request targets', function () {
     assert.throws(() => parseTarget('/?a=1&__proto__'), (e: unknown) => e instanceof URLInvalidError);
   });
 
+  it('an empty name is a name: "=v" and "=" give the entry ""', function () {
+    assert.deepEqual(parseTarget('/?=v'), { loc: '/', params: { '': 'v' } });
+    assert.deepEqual(parseTarget('/?a&='), { loc: '/', params: { a: null, '': '' } });
+  });
+
+  it('every URLInvalidError says what is wrong', function () {
+    const cases: [string, RegExp][] = [['/é', /ASCII/], ['page', /path/], ['/a%zz', /percent/], ['/?q=%4', /percent/]];
+    for (const [bad, says] of cases) {
+      assert.throws(() => parseTarget(bad), (e: any) => e instanceof URLInvalidError && says.test(e.message), bad);
+    }
+  });
+
   it("decodes '%25' to a literal %, once", function () {
     assert.equal(unencode('10%25'), '10%');
     assert.equal(unencode('%2541'), '%41');

@@ -4,9 +4,11 @@
  * is checked as bytes arrive, never after.
  */
 export interface Limits {
-  /** bytes of the request line ("GET /path?query HTTP/1.1"): 414 URI Too Long */
+  /** bytes of the request line ("GET /path?query HTTP/1.1"), without its line end: 414 URI
+   *  Too Long */
   line: number;
-  /** bytes of the header fields after the request line: 431 Request Header Fields Too Large */
+  /** bytes of the header fields after the request line, with their line ends but not the
+   *  empty line after them: 431 Request Header Fields Too Large */
   head: number;
   /** number of header fields: 431 Request Header Fields Too Large */
   fields: number;

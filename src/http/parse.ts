@@ -58,10 +58,12 @@ function fail(h: Head, status: number, reason: string): State {
 
 /** Feeds one piece of received data; returns the new state. */
 export function feed(h: Head, data: string, limits: Limits): State {
-  var buf = (h.buf_ || '') + data, end = 0;
+  var buf = (h.buf_ || '') + data, end = 0, size: number;
   if (!h.state_) {
     end = buf.indexOf('\n');
-    if ((end < 0 ? buf.length : end) > limits.line) return fail(h, 414, 'request line too long');
+    // the line's own bytes: not its line end, a CR included (or one last, its LF yet to come)
+    size = end < 0 ? buf.length : end;
+    if (size > limits.line + (buf.charAt(size - 1) == '\r' ? 1 : 0)) return fail(h, 414, 'request line too long');
     if (end < 0) {
       h.buf_ = buf;
       return State.LINE;
@@ -104,7 +106,9 @@ export function feed(h: Head, data: string, limits: Limits): State {
     if (lfcrlf >= 0 && (lf < 0 || lfcrlf < lf)) empty = lfcrlf + 1, end = lfcrlf + 2;
     else if (lf >= 0) empty = end = lf + 1;
   }
-  if ((empty < 0 ? buf.length : empty) > limits.head) return fail(h, 431, 'header fields too large');
+  // the fields with their line ends; a CR last may start the empty line, its LF yet to come
+  size = empty < 0 ? buf.length : empty;
+  if (size > limits.head + (buf.charAt(size - 1) == '\r' ? 1 : 0)) return fail(h, 431, 'header fields too large');
   if (empty < 0) {
     h.buf_ = buf;
     return State.FIELDS;

@@ -48,6 +48,11 @@ export function checkPattern(src: string): void {
           what = "'-' by '.', '\\' or a range in a class";
           how = "write '\\.' for a dot, and put '-' last";
         } else if (src[i - 1] > n) what = '0';
+        else if (src[i - 1] == n) {
+          // Espruino's '[a-a]' matches nothing
+          what = 'a range of one character';
+          how = 'write the character';
+        }
       } else pt = 1;
     } else if (c == '[') {
       cls = i;

@@ -11,6 +11,7 @@ import { freePort, waitForPort } from './client';
 import { interpreterErrors } from './output';
 import { readAssets } from '../../scripts/assets.mjs';
 import { fileCommands } from '../../scripts/upload-assets.mjs';
+import { runSources } from './sources';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const ESPRUINO_BIN = process.env.ESPRUINO_BIN ? resolve(process.env.ESPRUINO_BIN) : '';
@@ -32,13 +33,16 @@ export interface Target {
 }
 
 /** 'small': espruino-1700 booting the bundle from Storage, as `flash.sh --save` leaves an
- *  ESP8266 (the whole-API fixture does not fit there: it runs the spec's example only). */
-export type Kind = 'host' | 'espruino' | 'small' | 'board';
+ *  ESP8266 (the whole-API fixture does not fit there: it runs the spec's example only).
+ *  'sources': the bundle's TypeScript sources in this process (E2E_SOURCES, npm run mutate). */
+export type Kind = 'host' | 'espruino' | 'small' | 'board' | 'sources';
 
 /** The kinds to run against here: the host always (unless a board is named), and the real
- *  interpreter (and its 1,700-JsVar build) when ESPRUINO_BIN is set. */
+ *  interpreter (and its 1,700-JsVar build) when ESPRUINO_BIN is set. With E2E_SOURCES, the
+ *  sources only (the mutation tester's mutants are there, not in build/). */
 export function kinds(): Kind[] {
   if (process.env.E2E_HOST) return ['board'];
+  if (process.env.E2E_SOURCES) return ['sources'];
   if (!ESPRUINO_BIN) return ['host'];
   return ESPRUINO_1700 ? ['host', 'espruino', 'small'] : ['host', 'espruino'];
 }
@@ -90,7 +94,13 @@ export async function start(kind: Kind, bundle: string, withPort: boolean): Prom
     return { name: 'board', host: process.env.E2E_HOST!, port, output: () => '', watched: false, stop() {} };
   }
   const free = await freePort();
-  const port = withPort ? free : kind == 'host' ? free : 80;
+  const port = withPort ? free : kind == 'host' || kind == 'sources' ? free : 80;
+  if (kind == 'sources') {
+    const running = await runSources(ROOT, bundle, withPort ? `var E2E_PORT=${port};\n` : '', free - 80);
+    await waitForPort('127.0.0.1', port, 15000);
+    return { name: kind, host: '127.0.0.1', port, output: () => '(in this process: printed above)',
+      watched: false, stop: () => running.stop() };
+  }
   let code = readFileSync(join(ROOT, bundle), 'utf8');
   if (withPort) code = `var E2E_PORT=${port};\n` + code;
   const file = join(mkdtempSync(join(tmpdir(), 'httpsrv-e2e-')), 'app.js');
