@@ -105,6 +105,14 @@ export async function start(kind: Kind, bundle: string, withPort: boolean): Prom
   if (withPort) code = `var E2E_PORT=${port};\n` + code;
   const file = join(mkdtempSync(join(tmpdir(), 'httpsrv-e2e-')), 'app.js');
   writeFileSync(file, code, 'utf8');
+  // port 80 is shared by every interpreter target: one left listening would answer in its place
+  if (port == 80) {
+    const until = Date.now() + 5000;
+    while (await waitForPort('127.0.0.1', 80, 0).then(() => true, () => false)) {
+      if (Date.now() > until) throw new Error(`${kind}: something already listens on port 80 (an interpreter left running?)`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
   const env = { ...process.env, HTTPSRV_PORT_BASE: String(free - 80) };
   const assets = ASSETS[bundle] && existsSync(join(ROOT, ASSETS[bundle])) ? join(ROOT, ASSETS[bundle]) : undefined;
   const child = startProcess(kind, file, env, assets);
