@@ -53,7 +53,7 @@ class EspruinoSocket {
   }
 }
 
-function netModule(options: HostOptions) {
+export function netModule(options: HostOptions) {
   return {
     createServer(onSocket: (socket: EspruinoSocket) => void) {
       const server = net.createServer((socket) => onSocket(new EspruinoSocket(socket)));
