@@ -74,7 +74,7 @@ const enum Size {
   /** Espruino cuts longer Storage names to this, silently */
   NAME = 28,
   /** seconds a trial build has to bring this API up before its loader goes back to .bootcde */
-  TRIAL_LIMIT = 20
+  TRIAL_LIMIT = 10
 }
 
 /** getTime() when this code started (0 before): the API starts once per boot */

@@ -188,7 +188,7 @@ describe('sysapi: what the socket and Storage are given', function () {
     await drainAll(socket);
     socket.emit('close');
     assert.deepEqual(loads, ['.sysrun']);
-    assert.match(storage.read('.sysrun')!, /SYSAPI_TRIAL="\.app1"[\s\S]*load\(\)\},20000\);eval\(require\("Storage"\)\.read\(SYSAPI_TRIAL\)\)$/);
+    assert.match(storage.read('.sysrun')!, /SYSAPI_TRIAL="\.app1"[\s\S]*load\(\)\},10000\);eval\(require\("Storage"\)\.read\(SYSAPI_TRIAL\)\)$/);
   });
 
   it('the netvar: published by the application (512 bytes of JSON at most), received from a client', async function () {
