@@ -17,14 +17,16 @@ const METER = 'setInterval(function(){var m=process.memory();print("MEM "+m.usag
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Writes `bundle` (with the meter) to Storage with the full interpreter, then boots
- * espruino-1700 on it. Returns { vars(): Promise<{usage, total}>, output(), stop() }.
+ * Writes `bundle` (with the meter), and `files` (name → text) beside it, to Storage with the
+ * full interpreter, then boots espruino-1700 on it. Returns { vars(): Promise<{usage, total}>,
+ * output(), stop() }.
  */
-export function bootFromStorage(bundle) {
+export function bootFromStorage(bundle, files = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'small-board-'));
   const code = readFileSync(bundle, 'utf8') + '\n' + METER;
-  execFileSync(bin, ['-e', `require('Storage').write('.bootcde', ${JSON.stringify(code)});`],
-    { cwd: dir, timeout: 10000, stdio: 'ignore' });
+  const writes = Object.entries({ ...files, '.bootcde': code })
+    .map(([name, text]) => `require('Storage').write(${JSON.stringify(name)}, ${JSON.stringify(text)});`);
+  execFileSync(bin, ['-e', writes.join('')], { cwd: dir, timeout: 10000, stdio: 'ignore' });
   // its output must be read all along: the interpreter stalls on a full pipe
   const child = spawn(bin1700, [], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

@@ -334,12 +334,30 @@ for (const kind of kinds) {
       assert.match(refused.stderr, /has no system API/);
     });
 
+    test('a reset in the middle of copying an upload to its name: the next start finishes the copy', { small: false }, async function () {
+      // what a power cut leaves: the upload complete, the record of its copy, half the copy
+      const upload = binary(3000).toString('latin1');
+      // the interpreters listen on fixed ports: the board of the tests before goes first
+      if (kind != 'host') await board.stop();
+      const cut = await flashBoard(kind, { '.bootcde': latin1(bundles.v1), '.systoken': TOKEN, '.sysup': upload,
+        '.sysmv': 'copied.bin', 'copied.bin': { part: upload.substring(0, 1024), size: 3000 } });
+      try {
+        const dir = mkdtempSync(join(tmpdir(), 'copy-'));
+        await ok(cut, ['get', 'copied.bin', join(dir, 'back.bin')]);
+        assert.ok(readFileSync(join(dir, 'back.bin')).equals(binary(3000)), 'the copy was not finished');
+        // and an upload left without its record is dropped: the next one goes through
+        await ok(cut, ['put', join(dir, 'back.bin'), 'again.bin']);
+      } finally {
+        await cut.stop();
+      }
+    });
+
     test('a reset in the middle of installing a build: the next boot finishes the install', { small: false }, async function () {
       // the install a trial run leaves for the next boot, taken from a host board (its code is
       // sysapi's); the power went when half of .bootcde was copied
       const journal = await installJournal();
       // the interpreters listen on fixed ports: the board of the tests before goes first
-      if (kind != 'host') board.stop();
+      if (kind != 'host') await board.stop();
       const v1 = latin1(bundles.v1);
       const half = v1.substring(0, v1.length >> 1);
       const cut = await flashBoard(kind, { '.bootcde': { part: half, size: v1.length }, '.app1': v1,
@@ -352,7 +370,7 @@ for (const kind of kinds) {
         const files = JSON.parse(await ok(cut, ['files', '--json']));
         assert.deepEqual(files, []);
       } finally {
-        cut.stop();
+        await cut.stop();
       }
     });
   });

@@ -203,6 +203,40 @@ describe('sysapi: what the socket and Storage are given', function () {
     assert.deepEqual(sysapi.receivedNetvar(), { led: true });
   });
 
+  it('without the token: 401 at once; with a wrong one: 401 later, later again the next time; nothing done', async function () {
+    storage.write('guarded.txt', 'kept');
+    const none = open('DELETE /kyanit/files/guarded.txt HTTP/1.1\r\nHost: b\r\n\r\n');
+    assert.match(none.writes.join(''), /^HTTP\/1\.1 401 Unauthorized\r\n[\s\S]*WWW-Authenticate: Bearer/);
+    const times: number[] = [];
+    for (const token of [TOKEN.replace(/.$/, 'X'), TOKEN + 'X', TOKEN.substring(1)]) {
+      const started = Date.now();
+      const wrong = open(`DELETE /kyanit/files/guarded.txt HTTP/1.1\r\nHost: b\r\nAuthorization: Bearer ${token}\r\n\r\n`);
+      assert.equal(wrong.writes.length, 0, 'answered at once');
+      while (!wrong.writes.length) await tick();
+      times.push(Date.now() - started);
+      assert.match(wrong.writes.join(''), /^HTTP\/1\.1 401 Unauthorized[\s\S]*"wrong token"/);
+    }
+    assert.ok(times[0] >= 150 && times[1] > times[0] && times[2] > times[1], times.join(', '));
+    assert.equal(storage.read('guarded.txt'), 'kept');
+  });
+
+  it("the system's files: 403 to read, write or erase, and not listed", async function () {
+    for (const head of ['GET /kyanit/files/.systoken', 'DELETE /kyanit/files/.bootcde', 'GET /kyanit/files/.wificfg']) {
+      const socket = open(`${head} HTTP/1.1\r\nHost: b\r\n${auth}\r\n`);
+      await tick();
+      assert.match(socket.writes.join(''), /^HTTP\/1\.1 403 Forbidden/, head);
+    }
+    const put = open(`PUT /kyanit/files/.bootcde HTTP/1.1\r\nHost: b\r\n${auth}Content-Length: 2\r\n\r\n1;`);
+    await tick();
+    assert.match(put.writes.join(''), /^HTTP\/1\.1 403 Forbidden/);
+    assert.equal(storage.read('.bootcde'), '(function(){})();');
+    assert.equal(storage.read('.systoken'), TOKEN);
+    const list = open(`GET /kyanit/files HTTP/1.1\r\nHost: b\r\n${auth}\r\n`);
+    await tick();
+    const names = JSON.parse(list.writes.join('').split('\r\n\r\n')[1]).map((f: { name: string }) => f.name);
+    assert.ok(names.length && !names.some((n: string) => n.startsWith('.')), names.join(' '));
+  });
+
   it("the library's version is package.json's", function () {
     assert.equal(Library.VERSION, JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
   });

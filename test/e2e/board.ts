@@ -24,7 +24,8 @@ export interface FlashedBoard {
   output(): string;
   /** kills the board and boots it again from its Storage */
   powerCycle(): Promise<void>;
-  stop(): void;
+  /** kills it; resolves once it has gone (its ports free) */
+  stop(): Promise<void>;
 }
 
 /** What is written to a file: its bytes (latin1), or only the first `part` of a file of
@@ -72,17 +73,19 @@ export async function flashBoard(kind: BoardKind, files: { [name: string]: Conte
       throw new Error(`${kind}: the system API did not come up: ${e.message}\n${out.slice(-1500)}`);
     });
   };
-  const stop = () => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  const stop = async () => {
+    const dying = child;
+    if (!dying || dying.exitCode !== null || dying.signalCode !== null) return;
+    const gone = new Promise((r) => dying.once('exit', r));
+    dying.kill('SIGKILL');
+    await gone;
   };
   await boot();
   return {
     kind, pagePort, apiPort,
     output: () => out,
     async powerCycle() {
-      const dead = child!;
-      stop();
-      if (dead.exitCode === null && dead.signalCode === null) await new Promise((r) => dead.once('exit', r));
+      await stop();
       await boot();
     },
     stop
