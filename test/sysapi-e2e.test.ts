@@ -304,6 +304,8 @@ for (const kind of kinds) {
       assert.equal(run.code, 1, run.stdout);
       assert.match(run.stderr, /the new application failed: TypeError: main failed on purpose/);
       assert.match(run.stdout, /state +error: TypeError: main failed on purpose/);
+      // past the moment a started build is installed (a second in): this one stays on trial
+      await sleep(1500);
       const s = await state(board);
       assert.equal(s.state, 'error');
       assert.deepEqual(s.error, { name: 'TypeError', detail: 'main failed on purpose' });

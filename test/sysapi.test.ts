@@ -21,9 +21,14 @@ import { espruinoGlobals, FakeSocket } from './fake-socket';
 
 const TOKEN = 'unit-token-0123456789abcdef';
 
-/** Storage that records what is written to it (name, bytes, offset, size). */
+/** Storage that records what is written to it (name, bytes, offset, size), and read. */
 class RecordingStorage extends HostStorage {
   writes: [string, number, number, number | undefined][] = [];
+  reads: [string, number | undefined, number | undefined][] = [];
+  read(name: string, offset?: number, length?: number): string | undefined {
+    this.reads.push([name, offset, length]);
+    return super.read(name, offset, length);
+  }
   write(name: string, data: unknown, offset?: number, size?: number): boolean {
     this.writes.push([name, String(data).length, offset || 0, size]);
     return super.write(name, data, offset, size);
@@ -84,6 +89,7 @@ describe('sysapi: what the socket and Storage are given', function () {
   it('sends a file a piece per drain, each read from Storage, never the file whole', async function () {
     const data = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7) & 255)).toString('latin1');
     storage.write('data.bin', data);
+    storage.reads = [];
     const socket = open(`GET /kyanit/files/data.bin HTTP/1.1\r\nHost: b\r\n${auth}\r\n`);
     await tick();
     assert.equal(socket.writes.length, 1, 'only the head before the first drain');
@@ -92,6 +98,9 @@ describe('sysapi: what the socket and Storage are given', function () {
     const pieces = writes.slice(1);
     assert.deepEqual(pieces.map((p) => p.length), [512, 512, 512, 512, 512, 440]);
     assert.equal(pieces.join(''), data);
+    // read afresh for each piece (a file replaced meanwhile ends the answer short, never garbled)
+    assert.deepEqual(storage.reads.filter((r) => r[1] !== undefined),
+      [0, 512, 1024, 1536, 2048, 2560].map((at) => ['data.bin', at, 512]));
   });
 
   it('writes an upload to Storage a piece at a time as it arrives, under its name only once complete', async function () {
@@ -208,7 +217,8 @@ describe('sysapi: what the socket and Storage are given', function () {
     const none = open('DELETE /kyanit/files/guarded.txt HTTP/1.1\r\nHost: b\r\n\r\n');
     assert.match(none.writes.join(''), /^HTTP\/1\.1 401 Unauthorized\r\n[\s\S]*WWW-Authenticate: Bearer/);
     const times: number[] = [];
-    for (const token of [TOKEN.replace(/.$/, 'X'), TOKEN + 'X', TOKEN.substring(1)]) {
+    // one character off at the start, one at the end, one more, one fewer
+    for (const token of ['X' + TOKEN.substring(1), TOKEN.replace(/.$/, 'X'), TOKEN + 'X', TOKEN.substring(1)]) {
       const started = Date.now();
       const wrong = open(`DELETE /kyanit/files/guarded.txt HTTP/1.1\r\nHost: b\r\nAuthorization: Bearer ${token}\r\n\r\n`);
       assert.equal(wrong.writes.length, 0, 'answered at once');
@@ -216,7 +226,7 @@ describe('sysapi: what the socket and Storage are given', function () {
       times.push(Date.now() - started);
       assert.match(wrong.writes.join(''), /^HTTP\/1\.1 401 Unauthorized[\s\S]*"wrong token"/);
     }
-    assert.ok(times[0] >= 150 && times[1] > times[0] && times[2] > times[1], times.join(', '));
+    assert.ok(times[0] >= 150 && times[1] > times[0] && times[2] > times[1] && times[3] > times[2], times.join(', '));
     assert.equal(storage.read('guarded.txt'), 'kept');
   });
 
