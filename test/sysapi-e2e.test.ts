@@ -23,10 +23,13 @@ const PAGE_V1 = 'Hello from Kyanit!';
 const PAGE_V2 = 'Hello from the second version!';
 
 /** The bundles: the spec's example with the API (what is flashed), a changed one, one whose
- *  main() throws. Built once. */
+ *  main() throws. Built once, by the first suite that needs them. */
 const bundles = { v1: '', v2: '', throws: '' };
-before(async function () {
-  this.timeout(60000);
+let building: Promise<void> | undefined;
+function buildBundles(): Promise<void> {
+  return building || (building = build());
+}
+async function build(): Promise<void> {
   const build = await import('../scripts/build.mjs');
   build.compile();
   await build.bundle('build/tsc/src/boot.js', 'build/sysapi-v1.js', 'examples/sysapi');
@@ -35,7 +38,7 @@ before(async function () {
   bundles.v1 = join(ROOT, 'build/sysapi-v1.js');
   bundles.v2 = join(ROOT, 'build/sysapi-v2.js');
   bundles.throws = join(ROOT, 'build/sysapi-throws.js');
-});
+}
 
 const latin1 = (file: string) => readFileSync(file, 'latin1');
 const crcOf = (file: string) => crc32(readFileSync(file)) >>> 0;
@@ -100,6 +103,7 @@ for (const kind of kinds) {
     this.timeout(60000);
     let board: FlashedBoard;
     before(async function () {
+      await buildBundles();
       board = await flashBoard(kind, { '.bootcde': latin1(bundles.v1), '.systoken': TOKEN });
     });
     after(() => board?.stop());

@@ -53,9 +53,11 @@ export async function flashBoard(kind: BoardKind, files: { [name: string]: Conte
     pagePort = await freePort();
     do apiPort = await freePort(); while (apiPort == pagePort);
   } else {
-    // the full interpreter writes Storage (espruino.flash in its working folder)
+    // the full interpreter writes Storage (espruino.flash in its working folder); the bytes
+    // travel as base64: in a string literal, bytes over 0x7f could be read as UTF-8
+    const bytes = (text: string) => `atob(${JSON.stringify(Buffer.from(text, 'latin1').toString('base64'))})`;
     const code = Object.entries(files).map(([name, c]) => `require('Storage').write(${JSON.stringify(name)}, ` +
-      (typeof c == 'string' ? `${JSON.stringify(c)});` : `${JSON.stringify(c.part)}, 0, ${c.size});`)).join('\n');
+      (typeof c == 'string' ? `${bytes(c)});` : `${bytes(c.part)}, 0, ${c.size});`)).join('\n');
     writeFileSync(join(dir, 'write.js'), code, 'latin1');
     execFileSync(ESPRUINO_BIN, ['write.js'], { cwd: dir, timeout: 10000, stdio: 'ignore', killSignal: 'SIGKILL' });
   }
