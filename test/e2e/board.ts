@@ -7,6 +7,7 @@
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostStorage } from '../../host/storage';
@@ -53,6 +54,14 @@ export async function flashBoard(kind: BoardKind, files: { [name: string]: Conte
     pagePort = await freePort();
     do apiPort = await freePort(); while (apiPort == pagePort);
   } else {
+    // fixed ports: a process left listening there would answer in the board's place
+    for (const port of [80, 3300]) {
+      const taken = await new Promise<boolean>((resolve) => {
+        const probe = net.connect(port, '127.0.0.1', () => { probe.destroy(); resolve(true); });
+        probe.on('error', () => resolve(false));
+      });
+      if (taken) throw new Error(`port ${port} is taken by another process: the board could not listen there`);
+    }
     // the full interpreter writes Storage (espruino.flash in its working folder); the bytes
     // travel as base64: in a string literal, bytes over 0x7f could be read as UTF-8
     const bytes = (text: string) => `atob(${JSON.stringify(Buffer.from(text, 'latin1').toString('base64'))})`;
