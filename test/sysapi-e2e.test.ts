@@ -410,3 +410,90 @@ async function installJournal(): Promise<string> {
   assert.match(journal, /^\(function\(\)\{var s=require\("Storage"\),n="\.app1"/, journal);
   return journal;
 }
+
+describe('scripts/token.mjs on the real interpreter, over Telnet as on a board on Wi-Fi', function () {
+  this.timeout(90000);
+  if (!ESPRUINO_BIN || !isRoot) return;
+
+  it('a board with no token refuses everything; the token set over Telnet opens it, and kyanitctl finds it stored', async function () {
+    await buildBundles();
+    const boards = join(mkdtempSync(join(tmpdir(), 'boards-')), 'boards.json');
+    // the Linux build's Telnet console drops input now and then (see flash.test.ts): tried up to 3 times
+    let output = '';
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const board = await flashBoard('espruino', { '.bootcde': latin1(bundles.v1) }, true);
+      try {
+        const refused = await api(board, `GET /sys/state HTTP/1.1\r\nHost: b\r\n${AUTH}`);
+        assert.equal(refused.status, 401, refused.raw);
+        assert.match(JSON.parse(refused.body).detail, /no token is set/);
+        const set = await new Promise<Run>((resolve) => execFile(process.execPath,
+          [join(ROOT, 'scripts/token.mjs'), 'tcp://127.0.0.1:2323'], { env: { ...process.env, HTTPSRV_BOARDS: boards },
+            timeout: 60000 }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr })));
+        output = set.stdout + set.stderr;
+        if (set.code != 0) {
+          console.log(`      (token.mjs attempt ${attempt} failed on the Linux interpreter's Telnet; trying again)`);
+          continue;
+        }
+        const token = /Token: ([0-9a-f]{32})\n/.exec(set.stdout)![1];
+        assert.equal(set.stdout.split(token).length, 2, 'the token is printed once');
+        assert.deepEqual(JSON.parse(readFileSync(boards, 'utf8')), { '127.0.0.1': { token } });
+        const status = await new Promise<Run>((resolve) => execFile(process.execPath,
+          [join(ROOT, 'scripts/kyanitctl.mjs'), '127.0.0.1', 'status', '--json'],
+          { env: { ...process.env, HTTPSRV_TOKEN: '', HTTPSRV_BOARDS: boards } },
+          (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr })));
+        assert.equal(status.code, 0, status.stderr);
+        assert.equal(JSON.parse(status.stdout).state, 'running');
+        // and the API does not give it away
+        const read = await api(board, `GET /files/.systoken HTTP/1.1\r\nHost: b\r\nAuthorization: Bearer ${token}\r\n`);
+        assert.equal(read.status, 403);
+        return;
+      } finally {
+        await board.stop();
+      }
+    }
+    assert.fail(`token.mjs failed 3 times:\n${output}`);
+  });
+});
+
+describe('kyanitctl without a board', function () {
+  function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+    return new Promise((resolve) => {
+      execFile(process.execPath, [join(ROOT, 'scripts/kyanitctl.mjs'), ...args], { cwd: ROOT, encoding: 'utf8',
+        env: { ...process.env, HTTPSRV_TOKEN: '', HTTPSRV_BOARDS: join(tmpdir(), 'no-such-boards.json'), ...env } },
+      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }));
+    });
+  }
+
+  it('says a board that does not answer cannot be reached', async function () {
+    const port = await freePort();
+    const r = await run([`127.0.0.1:${port}`, 'status'], { HTTPSRV_TOKEN: TOKEN });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /cannot reach the board at 127\.0\.0\.1:\d+ \(connection refused\)/);
+  });
+
+  it('asks for a token it does not have, and takes one stored for the board', async function () {
+    const none = await run(['192.0.2.1', 'status']);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /no token for 192\.0\.2\.1[\s\S]*scripts\/token\.mjs --host 192\.0\.2\.1/);
+    const boards = join(mkdtempSync(join(tmpdir(), 'boards-')), 'boards.json');
+    const stored = await new Promise<string>((resolve) => execFile(process.execPath,
+      [join(ROOT, 'scripts/token.mjs'), '--host', '127.0.0.1', '--token', TOKEN],
+      { env: { ...process.env, HTTPSRV_BOARDS: boards } }, (err, stdout) => resolve(stdout)));
+    assert.match(stored, new RegExp(`Token: ${TOKEN}\\nStored for 127\\.0\\.0\\.1 in `));
+    assert.deepEqual(JSON.parse(readFileSync(boards, 'utf8')), { '127.0.0.1': { token: TOKEN } });
+    const port = await freePort();
+    const r = await run([`127.0.0.1:${port}`, 'status'], { HTTPSRV_BOARDS: boards });
+    assert.match(r.stderr, /cannot reach the board/, 'the stored token was not used');
+  });
+
+  it('explains itself, and says what is wrong with a command line (exit status 2)', async function () {
+    const help = await run(['--help']);
+    assert.equal(help.code, 0);
+    for (const verb of ['status', 'files', 'get', 'put', 'rm', 'stop', 'start', 'reboot', 'netvar', 'deploy']) {
+      assert.match(help.stdout, new RegExp(`\\n  ${verb}\\b`), verb);
+    }
+    const bad = await run(['127.0.0.1', 'frobnicate'], { HTTPSRV_TOKEN: TOKEN });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /unknown command frobnicate/);
+  });
+});

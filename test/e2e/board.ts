@@ -40,8 +40,9 @@ export type Contents = string | { part: string; size: number };
 export const WIFI_STAND_IN = 'exports.getIP=function(f){var i={ip:"127.0.0.1"};if(f)f(null,i);return i};' +
   'exports.setHostname=function(){};exports.connect=function(s,o,f){if(f)f()};';
 
-/** Writes `files` to a new board's Storage and boots it. */
-export async function flashBoard(kind: BoardKind, files: { [name: string]: Contents }): Promise<FlashedBoard> {
+/** Writes `files` to a new board's Storage and boots it; `telnet`: the interpreter's console
+ *  served on TCP 2323, as a board's on Wi-Fi (port 23). */
+export async function flashBoard(kind: BoardKind, files: { [name: string]: Contents }, telnet = false): Promise<FlashedBoard> {
   if (kind == 'small') files = { Wifi: WIFI_STAND_IN, ...files };
   const dir = mkdtempSync(join(tmpdir(), `sysapi-${kind}-`));
   let pagePort = 80, apiPort = 3300;
@@ -55,7 +56,7 @@ export async function flashBoard(kind: BoardKind, files: { [name: string]: Conte
     do apiPort = await freePort(); while (apiPort == pagePort);
   } else {
     // fixed ports: a process left listening there would answer in the board's place
-    for (const port of [80, 3300]) {
+    for (const port of telnet ? [80, 3300, 2323] : [80, 3300]) {
       const taken = await new Promise<boolean>((resolve) => {
         const probe = net.connect(port, '127.0.0.1', () => { probe.destroy(); resolve(true); });
         probe.on('error', () => resolve(false));
@@ -77,7 +78,7 @@ export async function flashBoard(kind: BoardKind, files: { [name: string]: Conte
       ? spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'host/board.ts'), join(dir, 'flash.json'),
         '--port', `80=${pagePort}`, '--port', `3300=${apiPort}`], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
       // stdin an open pipe: at its end the Linux build feeds its console garbage
-      : spawn(kind == 'small' ? ESPRUINO_1700 : ESPRUINO_BIN, [], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+      : spawn(kind == 'small' ? ESPRUINO_1700 : ESPRUINO_BIN, telnet ? ['--telnet'] : [], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdout!.setEncoding('latin1').on('data', (d) => { out += d; });
     child.stderr!.setEncoding('latin1').on('data', (d) => { out += d; });
     await waitForApi(apiPort, 15000).catch((e) => {
