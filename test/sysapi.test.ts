@@ -217,8 +217,8 @@ describe('sysapi: what the socket and Storage are given', function () {
     const none = open('DELETE /kyanit/files/guarded.txt HTTP/1.1\r\nHost: b\r\n\r\n');
     assert.match(none.writes.join(''), /^HTTP\/1\.1 401 Unauthorized\r\n[\s\S]*WWW-Authenticate: Bearer/);
     const times: number[] = [];
-    // one character off at the start, one at the end, one more, one fewer
-    for (const token of ['X' + TOKEN.substring(1), TOKEN.replace(/.$/, 'X'), TOKEN + 'X', TOKEN.substring(1)]) {
+    // one character off at the start, one at the end, one fewer
+    for (const token of ['X' + TOKEN.substring(1), TOKEN.replace(/.$/, 'X'), TOKEN.substring(1)]) {
       const started = Date.now();
       const wrong = open(`DELETE /kyanit/files/guarded.txt HTTP/1.1\r\nHost: b\r\nAuthorization: Bearer ${token}\r\n\r\n`);
       assert.equal(wrong.writes.length, 0, 'answered at once');
@@ -226,7 +226,7 @@ describe('sysapi: what the socket and Storage are given', function () {
       times.push(Date.now() - started);
       assert.match(wrong.writes.join(''), /^HTTP\/1\.1 401 Unauthorized[\s\S]*"wrong token"/);
     }
-    assert.ok(times[0] >= 150 && times[1] > times[0] && times[2] > times[1] && times[3] > times[2], times.join(', '));
+    assert.ok(times[0] >= 150 && times[1] > times[0] && times[2] > times[1], times.join(', '));
     assert.equal(storage.read('guarded.txt'), 'kept');
   });
 
