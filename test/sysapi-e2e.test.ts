@@ -290,6 +290,22 @@ for (const kind of kinds) {
       assert.match(again.stdout, /application unchanged/);
     });
 
+    test("deploy uploads the assets whose size or CRC32 differ from the board's, and only those", { smoke: true, small: false }, async function () {
+      const assets = mkdtempSync(join(tmpdir(), 'assets-'));
+      writeFileSync(join(assets, 'style.css'), 'body { color: red }');
+      writeFileSync(join(assets, 'logo.bin'), binary(700));
+      const first = await ctl(board, ['deploy', '--bundle', bundles.v2, '--assets', assets]);
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stderr, /logo\.bin +700 \/ 700 bytes/);
+      assert.match(first.stdout, /assets: 0 unchanged/);
+      writeFileSync(join(assets, 'style.css'), 'body { color: blue }');
+      const second = await ctl(board, ['deploy', '--bundle', bundles.v2, '--assets', assets]);
+      assert.equal(second.code, 0, second.stderr);
+      assert.match(second.stdout, /assets: 1 unchanged/);
+      assert.doesNotMatch(second.stderr, /logo\.bin/);
+      assert.equal(await ok(board, ['get', 'style.css']), 'body { color: blue }');
+    });
+
     test('netvar: the application publishes a value, and receives one (512 bytes at most, JSON)', {}, async function () {
       assert.equal((await ok(board, ['netvar', '{"led":true}'])).trim(), 'sent');
       // the second version publishes what it received
