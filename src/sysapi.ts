@@ -77,9 +77,10 @@ const enum Size {
   TRIAL_LIMIT = 10
 }
 
-/** getTime() when this code started (0 before): the API starts once per boot */
+/** getTime() when this code started */
 var startedAt = 0;
-/** the file this code runs from (File.BOOT, or a slot on trial), its CRC32 and size */
+/** the file this code runs from (File.BOOT, or a slot on trial; '' until the API starts, once
+ *  per boot), its CRC32 and size */
 var runsFrom = '', appCrc = 0, appSize = 0;
 /** wrong tokens lately, and when the last came: one counter for every client (a table per
  *  client could grow, and a socket does not tell its peer's address) */
@@ -115,7 +116,7 @@ function copyFile(from: string, to: string): void {
 /** Once per boot: notes what this code runs from, finishes or drops what a reset cut short,
  *  and on a trial run, checks in a second whether the application started. */
 function start(): void {
-  if (startedAt) return;
+  if (runsFrom) return;
   startedAt = getTime();
   addStatus(401, 'Unauthorized');
   addStatus(403, 'Forbidden');
