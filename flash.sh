@@ -2,6 +2,7 @@
 # Builds build/app.js and uploads it to an Espruino board with the espruino CLI.
 #
 #   ./flash.sh [PORT] [--app DIR] [--board esp8266|esp32] [--save] [--pretokenise] [--baud N]
+#              [--token TOKEN]
 #
 #   PORT            /dev/ttyUSB0 (the default) or another serial port, or tcp://HOST[:PORT]
 #                   for a board reachable over Wi-Fi (Espruino's Telnet, port 23 by default)
@@ -18,6 +19,10 @@
 #                   matches, erased if not
 #   --pretokenise   let Espruino store the code as tokens: smaller in RAM (RAM uploads only)
 #   --baud N        serial speed (default 115200)
+#   --token TOKEN   for an app with the system API (src/sysapi.ts): the token its routes ask
+#                   for, written to the board's Storage (.systoken) and kept on this machine
+#                   for kyanitctl; without it a board that has no token gets a generated one,
+#                   printed once (scripts/token.mjs)
 #
 # Exits non-zero, with the reason, when the board printed an error during the upload
 # (Uncaught ..., OUT OF MEMORY, LOW_MEMORY, FIFO_FULL) or, with --save, when the copy in
@@ -31,6 +36,7 @@ baud=115200
 save=
 pretokenise=
 app=
+token=
 # no line numbers: a JsVar saved per function; throttled sends: 19-byte writes, a pause after
 # each Storage.write line so the board has run it before the next arrives
 config=(--config STORE_LINE_NUMBERS=false --config SERIAL_THROTTLE_SEND=1)
@@ -41,6 +47,7 @@ while [ $# -gt 0 ]; do
     --save) save=1; shift ;;
     --pretokenise) config+=(--config PRETOKENISE=1); pretokenise=1; shift ;;
     --baud) baud="$2"; shift 2 ;;
+    --token) token="$2"; shift 2 ;;
     -h|--help) sed -n '2,/^set /{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "flash.sh: unknown option $1 (see ./flash.sh --help)" >&2; exit 2 ;;
     *) port="$1"; shift ;;
@@ -60,6 +67,14 @@ if [ -n "$app" ] && [ ! -f "$app/main.ts" ]; then
   exit 2
 fi
 npm run --silent build -- $app
+if grep -q '/sys/state' build/app.js; then
+  # an app with the system API: its token is on the board before the app starts
+  if [ -n "$token" ]; then token_args=(--token "$token"); else token_args=(--keep); fi
+  node scripts/token.mjs "$port" --board "$board" --baud "$baud" "${token_args[@]}"
+elif [ -n "$token" ]; then
+  echo "flash.sh: --token: build/app.js has no system API (src/sysapi.ts) to ask for it" >&2
+  exit 2
+fi
 if [ -d build/www ]; then
   # the assets first: the code that serves them starts once it is written
   node scripts/upload-assets.mjs build/www --port "$port" --board "$board" --baud "$baud" --code build/app.js

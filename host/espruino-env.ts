@@ -67,7 +67,8 @@ class EspruinoSocket {
   }
 }
 
-function netModule(options: HostOptions, live: Live) {
+/** Espruino's net on Node sockets; `live` collects what must be closed to stop the program. */
+export function netModule(options: HostOptions, live: Live = new Set()) {
   return {
     createServer(onSocket: (socket: EspruinoSocket) => void) {
       const server = net.createServer((socket) => {

@@ -19,19 +19,20 @@ const METER = 'setInterval(function(){var m=process.memory();print("MEM "+m.usag
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Writes `bundle` (with the meter) to Storage with the full interpreter, and the built assets
- * in `assets` (scripts/assets.mjs) if given, then boots espruino-1700 on it. Returns
- * { vars(): Promise<{usage, total}>, output(), stop() }.
+ * Writes `bundle` (with the meter) to Storage with the full interpreter, with the built assets
+ * in `assets` (scripts/assets.mjs) and `files` (name → text) beside it, then boots espruino-1700
+ * on it. Returns { vars(): Promise<{usage, total}>, output(), stop() }.
  */
-export function bootFromStorage(bundle, assets) {
+export function bootFromStorage(bundle, { assets, files = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'small-board-'));
   if (assets) {
     const lines = readAssets(assets).files.flatMap((f) => fileCommands(f.name, readFileSync(f.path)));
     execFileSync(bin, ['-e', lines.join('\n')], { cwd: dir, timeout: 20000, stdio: 'ignore' });
   }
   const code = readFileSync(bundle, 'utf8') + '\n' + METER;
-  execFileSync(bin, ['-e', `require('Storage').write('.bootcde', ${JSON.stringify(code)});`],
-    { cwd: dir, timeout: 10000, stdio: 'ignore' });
+  const writes = Object.entries({ ...files, '.bootcde': code })
+    .map(([name, text]) => `require('Storage').write(${JSON.stringify(name)}, ${JSON.stringify(text)});`);
+  execFileSync(bin, ['-e', writes.join('')], { cwd: dir, timeout: 10000, stdio: 'ignore' });
   // its output must be read all along: the interpreter stalls on a full pipe
   // stdin an open pipe: at end of input the Linux build feeds its console garbage (test/e2e/target.ts)
   const child = spawn(bin1700, [], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });

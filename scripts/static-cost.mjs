@@ -82,7 +82,7 @@ const requests = [
 ];
 console.log(`\nJsVars on ${bin1700}, the code run from Storage (each figure includes the meter's 6)`);
 for (const [label, file, assets] of [['the example', without], ['with serveStatic() at /', withStatic, ASSETS]]) {
-  const board = bootFromStorage(file, assets);
+  const board = bootFromStorage(file, { assets });
   try {
     // no probe connection to see it listens: one that sends nothing is held until its head
     // times out (10 s) and would be counted; the meter reporting means the code has run

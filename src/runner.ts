@@ -103,3 +103,12 @@ export function getError(): { name: string; detail: string } | null {
 export function stop(): void {
   halt(Run.STOPPED);
 }
+
+/** Runs the started application's main() again, stopping it first (cleanup() called) if it
+ *  is running; false if no application was ever started. */
+export function restart(): boolean {
+  if (!app) return false;
+  if (state == Run.RUNNING) halt(Run.STOPPED);
+  start(app);
+  return true;
+}
