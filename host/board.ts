@@ -122,6 +122,8 @@ export class HostBoard {
       load: (file?: string) => board.restart(file),
       getTime: () => Date.now() / 1000,
       process: {
+        // the modules require() finds here, listed as Espruino lists its built-in ones
+        env: { MODULES: 'net,Storage' },
         version: 'host',
         memory(_gc?: boolean) {
           const used = Math.round(process.memoryUsage().heapUsed / 16);

@@ -188,6 +188,8 @@ export function runBundle(code: string, filename: string, options: HostOptions =
       console.log(`digitalWrite(${pin}, ${Number(value)})`);
     },
     process: {
+      // the modules require() finds here, listed as Espruino lists its built-in ones
+      env: { MODULES: 'net,Storage' },
       memory(_gc?: boolean) {
         const used = process.memoryUsage().heapUsed;
         return { free: 1e6, usage: Math.round(used / 16), total: 1e6 + Math.round(used / 16) };

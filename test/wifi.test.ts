@@ -4,25 +4,41 @@ import Module from 'node:module';
 
 type Call = [string, ...unknown[]];
 
-function withWifi(config: object, wifi: object | null, run: (logs: string[]) => void) {
+/** Where a board's Wifi module is: built in (listed in process.env.MODULES, as on an ESP8266),
+ *  a file in Storage (require() finds modules there), or nowhere (Espruino for Linux). */
+type Where = 'builtin' | 'storage' | 'none';
+
+/** Runs `run` with `wifi` as require('Wifi') where `where` says; `requests` lists what was required. */
+function withWifi(config: object, wifi: object | null, run: (logs: string[], requests: string[]) => void,
+  where: Where = wifi ? 'builtin' : 'none') {
   const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
   const load = loader._load;
   const log = console.log;
+  const modules = process.env.MODULES;
   const logs: string[] = [];
+  const requests: string[] = [];
   (globalThis as any).WIFI_CONFIG = config;
+  // the Linux build's list: no Wifi in it
+  process.env.MODULES = 'timer,Flash,Storage,heatshrink,fs,net,dgram,tls,http,NetworkJS,TelnetServer,crypto' +
+    (where == 'builtin' ? ',Wifi' : '');
   loader._load = (request, ...rest) => {
+    requests.push(request);
+    if (request == 'Storage') return { read: (name: string) => (name == 'Wifi' && where == 'storage' ? 'exports.getIP=...' : undefined) };
     if (request == 'Wifi') {
-      if (!wifi) throw new Error('Module "Wifi" not found');
+      // on the board a missing module is an Error that costs hundreds of JsVars at boot
+      if (where == 'none') throw new Error('Module "Wifi" not found');
       return wifi;
     }
     return load(request, ...rest);
   };
   console.log = (...args: unknown[]) => { logs.push(args.join(' ')); };
   try {
-    run(logs);
+    run(logs, requests);
   } finally {
     loader._load = load;
     console.log = log;
+    if (modules === undefined) delete process.env.MODULES;
+    else process.env.MODULES = modules;
     delete (globalThis as any).WIFI_CONFIG;
   }
 }
@@ -69,10 +85,20 @@ describe('board/wifi: bringing up the network', function () {
     });
   });
 
-  it('without a Wifi module (Linux, a wired board) does nothing and lets the app start', function () {
-    withWifi({ ssid: 'home' }, null, (logs) => {
+  it('without a Wifi module (Linux, a wired board) does nothing, never asks require() for it, and lets the app start', function () {
+    withWifi({ ssid: 'home' }, null, (logs, requests) => {
       assert.doesNotThrow(connect);
       assert.deepEqual(logs, []);
+      assert.ok(!requests.includes('Wifi'), `require('Wifi') was called: ${requests.join(', ')}`);
     });
+  });
+
+  it('uses a Wifi module kept in Storage (as the tests on espruino-1700 give one)', function () {
+    const calls: Call[] = [];
+    withWifi({ ssid: 'home' }, fakeWifi(calls), (logs) => {
+      connect();
+      assert.deepEqual(calls[0], ['connect', 'home', { password: undefined }]);
+      assert.ok(logs.includes('Serving on http://192.168.1.7/'), logs.join('\n'));
+    }, 'storage');
   });
 });
