@@ -14,10 +14,6 @@ if (!bin || !bin1700) {
   process.exit(2);
 }
 const TOKEN = 'cost-token-0123456789abcdef';
-// the board's built-in Wifi module, as a module in Storage: on the Linux build require('Wifi')
-// fails, and the Error it makes during boot takes more JsVars than the 1,700 build has left
-const WIFI = 'exports.getIP=function(f){var i={ip:"127.0.0.1"};if(f)f(null,i);return i};' +
-  'exports.setHostname=function(){};exports.connect=function(s,o,f){if(f)f()};';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function state() {
@@ -37,7 +33,7 @@ const example = join(root, 'build/cost-example.js'), withApi = join(root, 'build
 const bytes = (f) => statSync(f).size;
 
 async function measure(file, api) {
-  const board = bootFromStorage(file, { files: { Wifi: WIFI, '.systoken': TOKEN } });
+  const board = bootFromStorage(file, { files: { '.systoken': TOKEN } });
   try {
     await board.vars();
     const listening = (await board.vars()).usage;

@@ -33,17 +33,9 @@ export interface FlashedBoard {
  *  `size` bytes, as a copy cut short leaves it. */
 export type Contents = string | { part: string; size: number };
 
-/** A stand-in for a board's built-in Wifi module, in Storage (require() finds modules there),
- *  for espruino-1700: on the Linux build require('Wifi') fails, and the Error it makes while the
- *  boot code runs takes more JsVars than a 1,700-JsVar build has left beside a 19 KB bundle
- *  (its stack trace's position marker is as long as the bundle). */
-export const WIFI_STAND_IN = 'exports.getIP=function(f){var i={ip:"127.0.0.1"};if(f)f(null,i);return i};' +
-  'exports.setHostname=function(){};exports.connect=function(s,o,f){if(f)f()};';
-
 /** Writes `files` to a new board's Storage and boots it; `telnet`: the interpreter's console
  *  served on TCP 2323, as a board's on Wi-Fi (port 23). */
 export async function flashBoard(kind: BoardKind, files: { [name: string]: Contents }, telnet = false): Promise<FlashedBoard> {
-  if (kind == 'small') files = { Wifi: WIFI_STAND_IN, ...files };
   const dir = mkdtempSync(join(tmpdir(), `sysapi-${kind}-`));
   let pagePort = 80, apiPort = 3300;
   if (kind == 'host') {
