@@ -11,15 +11,12 @@
  *   node --import tsx host/board.ts STORAGE_FILE [--port BOARD_PORT=HOST_PORT]...
  */
 import * as vm from 'node:vm';
-import { crc32 } from 'node:zlib';
-import { espruinoContext, netModule } from './espruino-env';
+import { boardGlobals, espruinoContext, Live, netModule, stopAll } from './espruino-env';
 import { HostStorage } from './storage';
 
-type Closable = { close?(): void; end?(): void };
-
 export class HostBoard {
-  private timers = new Set<NodeJS.Timeout>();
-  private open = new Set<Closable>();
+  /** what the running code started: stopped by a restart */
+  private live: Live = new Set();
   private restarting = false;
 
   constructor(readonly storage: HostStorage, private ports: { [board: number]: number } = {}) {}
@@ -30,11 +27,7 @@ export class HostBoard {
     const run = (name: string) => {
       const code = this.storage.read(name);
       if (code === undefined) return false;
-      try {
-        vm.runInContext(code, context, { filename: name });
-      } catch (e) {
-        console.log(`Uncaught ${describe(e)}`);
-      }
+      uncaught(() => vm.runInContext(code, context, { filename: name }));
       return true;
     };
     if (file) {
@@ -45,97 +38,37 @@ export class HostBoard {
     if (!run('.bootrst')) run('.bootcde');
   }
 
+  /** Stops all the running code started (its timers, servers and connections): a power cut. */
+  stop(): void {
+    stopAll(this.live);
+  }
+
   /** Stops what the running code started, then boots again once it has returned. */
   restart(file?: string): void {
     if (this.restarting) return;
     this.restarting = true;
     setImmediate(() => {
-      for (const timer of this.timers) clearTimeout(timer);
-      this.timers.clear();
-      for (const thing of this.open) {
-        if (thing.close) thing.close();
-        else thing.end!();
-      }
-      this.open.clear();
+      this.stop();
       this.restarting = false;
       this.boot(file);
     });
   }
 
   private context(): vm.Context {
-    const board = this;
-    const timers = this.timers;
-    const net = netModule({});
-    function later(repeat: boolean, fn: unknown, ms: number, args: unknown[]) {
-      const call = () => {
-        if (!repeat) timers.delete(timer);
-        try {
-          if (typeof fn == 'function') fn(...args);
-          else vm.runInContext(String(fn), context);
-        } catch (e) {
-          console.log(`Uncaught ${describe(e)}`);
-        }
-      };
-      const timer = repeat ? setInterval(call, ms) : setTimeout(call, ms);
-      timers.add(timer);
-      return timer;
-    }
-    const modules: { [name: string]: unknown } = {
-      Storage: this.storage,
-      net: {
-        createServer(onSocket: (socket: Closable) => void) {
-          const server = net.createServer((socket) => {
-            board.open.add(socket);
-            onSocket(socket);
-          });
-          board.open.add(server);
-          return {
-            listen(port: number) {
-              server.listen(board.ports[port] ?? port);
-              return this;
-            },
-            close() {
-              board.open.delete(server);
-              server.close();
-            }
-          };
-        }
-      }
-    };
-    const context: vm.Context = espruinoContext({
-      console,
-      setTimeout: (fn: unknown, ms: number, ...args: unknown[]) => later(false, fn, ms, args),
-      setInterval: (fn: unknown, ms: number, ...args: unknown[]) => later(true, fn, ms, args),
-      clearTimeout(id: any) {
-        if (id === undefined) throw new Error('clearTimeout(undefined) not allowed. Use clearTimeout() instead');
-        timers.delete(id);
-        clearTimeout(id);
-      },
-      clearInterval(id: any) {
-        timers.delete(id);
-        clearInterval(id);
-      },
-      require(name: string) {
-        if (name in modules) return modules[name];
-        throw new Error(`Module "${name}" not found`);
-      },
-      load: (file?: string) => board.restart(file),
-      getTime: () => Date.now() / 1000,
-      process: {
-        // the modules require() finds here, listed as Espruino lists its built-in ones
-        env: { MODULES: 'net,Storage' },
-        version: 'host',
-        memory(_gc?: boolean) {
-          const used = Math.round(process.memoryUsage().heapUsed / 16);
-          return { free: 1e6, usage: used, total: 1e6 + used };
-        }
-      },
-      E: {
-        isUTF8: (s: string) => /[^\x00-\xff]/.test(s),
-        CRC32: (s: string) => crc32(Buffer.from(String(s), 'latin1'))
-      }
+    const modules = { Storage: this.storage, net: netModule({ ports: this.ports, portBase: 0 }, this.live) };
+    return espruinoContext({
+      ...boardGlobals(this.live, modules, uncaught),
+      load: (file?: string) => this.restart(file)
     });
-    return context;
+  }
+}
+
+/** Runs `fn`; an exception it throws is printed and the board goes on, as Espruino does. */
+function uncaught(fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    console.log(`Uncaught ${describe(e)}`);
   }
 }
 

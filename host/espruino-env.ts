@@ -8,11 +8,14 @@
  */
 import * as net from 'node:net';
 import * as vm from 'node:vm';
+import { crc32 } from 'node:zlib';
 import { storageModule } from './storage';
 
 export interface HostOptions {
   /** ports below 1024 listen on portBase + port (default 8000: 80 → 8080) */
   portBase?: number;
+  /** a port of the board's → the one it listens on here (before portBase) */
+  ports?: { [board: number]: number };
   /** told of each port the bundle listens on */
   onListen?: (port: number, hostPort: number) => void;
   /** the folder of built assets (scripts/assets.mjs) that require('Storage') holds; without
@@ -27,7 +30,17 @@ export interface Running {
 }
 
 /** What a bundle has started, for stop(): listeners, sockets, pending timers. */
-type Live = Set<net.Server | net.Socket | NodeJS.Timeout>;
+export type Live = Set<net.Server | net.Socket | NodeJS.Timeout>;
+
+/** Stops all that `live` holds: nothing of the program runs after. */
+export function stopAll(live: Live): void {
+  for (const thing of live) {
+    if (thing instanceof net.Server) thing.close();
+    else if (thing instanceof net.Socket) thing.destroy();
+    else clearTimeout(thing);
+  }
+  live.clear();
+}
 
 type Listener = (...args: any[]) => void;
 
@@ -79,12 +92,13 @@ export function netModule(options: HostOptions, live: Live = new Set()) {
       live.add(server);
       return {
         listen(port: number) {
-          const hostPort = port < 1024 ? (options.portBase ?? 8000) + port : port;
+          const hostPort = options.ports?.[port] ?? (port < 1024 ? (options.portBase ?? 8000) + port : port);
           server.on('error', (e) => console.log(`net: cannot listen on ${hostPort}: ${e.message}`));
           server.listen(hostPort, () => options.onListen?.(port, hostPort));
           return this;
         },
         close() {
+          live.delete(server);
           server.close();
         }
       };
@@ -156,32 +170,39 @@ export function espruinoContext(globals: object): vm.Context {
   return context;
 }
 
-/** Runs the bundle's code in a fresh context with Espruino's APIs. */
-export function runBundle(code: string, filename: string, options: HostOptions = {}): Running {
-  const live: Live = new Set();
-  const modules: { [name: string]: unknown } = { net: netModule(options, live), Storage: storageModule(options.storage) };
-  const context = espruinoContext({
+/**
+ * The globals a program meets on a board, as far as the host gives them: the console, timers
+ * (kept in `live`; `onTimer` runs each callback: how an exception in one is met), require() of
+ * `modules`, the clock and the LED's pin (writes shown, as a board's LED would show them),
+ * process.memory() and .env, E.isUTF8 and E.CRC32.
+ */
+export function boardGlobals(live: Live, modules: { [name: string]: unknown },
+  onTimer: (run: () => void) => void = (run) => run()): object {
+  const later = (repeat: boolean, fn: (...args: any[]) => void, ms: number, args: unknown[]) => {
+    const timer: NodeJS.Timeout = (repeat ? setInterval : setTimeout)(() => {
+      if (!repeat) live.delete(timer);
+      onTimer(() => fn(...args));
+    }, ms);
+    live.add(timer);
+    return timer;
+  };
+  return {
     console,
-    setTimeout(fn: (...args: any[]) => void, ms: number, ...args: any[]) {
-      const timer = setTimeout(() => { live.delete(timer); fn(...args); }, ms);
-      live.add(timer);
-      return timer;
-    },
-    setInterval(fn: (...args: any[]) => void, ms: number, ...args: any[]) {
-      const timer = setInterval(fn, ms, ...args);
-      live.add(timer);
-      return timer;
-    },
-    clearInterval,
+    setTimeout: (fn: (...args: any[]) => void, ms: number, ...args: unknown[]) => later(false, fn, ms, args),
+    setInterval: (fn: (...args: any[]) => void, ms: number, ...args: unknown[]) => later(true, fn, ms, args),
     clearTimeout(id: any) {
       if (id === undefined) throw new Error('clearTimeout(undefined) not allowed. Use clearTimeout() instead');
+      live.delete(id);
       clearTimeout(id);
+    },
+    clearInterval(id: any) {
+      live.delete(id);
+      clearInterval(id);
     },
     require(name: string) {
       if (name in modules) return modules[name];
       throw new Error(`Module "${name}" not found`);
     },
-    // the board's clock and pins: writes are shown, as a board's LED would show them
     getTime: () => Date.now() / 1000,
     D2: 2,
     digitalWrite(pin: unknown, value: unknown) {
@@ -189,24 +210,25 @@ export function runBundle(code: string, filename: string, options: HostOptions =
     },
     process: {
       // the modules require() finds here, listed as Espruino lists its built-in ones
-      env: { MODULES: 'net,Storage' },
+      env: { MODULES: Object.keys(modules).join(',') },
+      version: 'host',
       memory(_gc?: boolean) {
-        const used = process.memoryUsage().heapUsed;
-        return { free: 1e6, usage: Math.round(used / 16), total: 1e6 + Math.round(used / 16) };
+        const used = Math.round(process.memoryUsage().heapUsed / 16);
+        return { free: 1e6, usage: used, total: 1e6 + used };
       }
     },
-    // a string with characters beyond Latin-1 is held and sent as UTF-8, as on Espruino
-    E: { isUTF8: (s: string) => /[^\x00-\xff]/.test(s) }
-  });
-  vm.runInContext(code, context, { filename });
-  return {
-    stop() {
-      for (const thing of live) {
-        if (thing instanceof net.Server) thing.close();
-        else if (thing instanceof net.Socket) thing.destroy();
-        else clearTimeout(thing);
-      }
-      live.clear();
+    E: {
+      // a string with characters beyond Latin-1 is held and sent as UTF-8, as on Espruino
+      isUTF8: (s: string) => /[^\x00-\xff]/.test(s),
+      CRC32: (s: string) => crc32(Buffer.from(String(s), 'latin1'))
     }
   };
+}
+
+/** Runs the bundle's code in a fresh context with Espruino's APIs. */
+export function runBundle(code: string, filename: string, options: HostOptions = {}): Running {
+  const live: Live = new Set();
+  const modules = { net: netModule(options, live), Storage: storageModule(options.storage) };
+  vm.runInContext(code, espruinoContext(boardGlobals(live, modules)), { filename });
+  return { stop: () => stopAll(live) };
 }

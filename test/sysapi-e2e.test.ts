@@ -423,8 +423,7 @@ async function installJournal(): Promise<string> {
   assert.equal(reply.status, 200, reply.raw);
   for (let i = 0; i < 50 && !journal; i++) await sleep(100);
   board.restart = restart;
-  (board as any).timers.forEach((t: NodeJS.Timeout) => clearTimeout(t));
-  (board as any).open.forEach((o: any) => (o.close ? o.close() : o.end()));
+  board.stop();
   assert.match(journal, /^\(function\(\)\{var s=require\("Storage"\),n="\.app1"/, journal);
   return journal;
 }
