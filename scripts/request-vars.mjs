@@ -17,16 +17,21 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const PAGE = "'Hello from Kyanit!'";
 
 /** Bundles `entry` (under build/tsc) as build.mjs bundles an app, its page callback answering
- *  the JsVars in use after the page text; returns the file. `contents` replaces the entry's
- *  text (an app made up by a script, importing from build/tsc/src). */
+ *  the JsVars in use after the page text; returns the file. `contents` replaces the entry
+ *  (an app made up by a script, importing from build/tsc/src; its page answers the same way). */
 export async function measuringBundle(entry = 'build/tsc/src/boot.js', contents) {
   let patched = 0;
+  const patch = (text) => text.split(PAGE).join(PAGE + " + ' ' + process.memory().usage");
+  if (contents && contents.includes(PAGE)) {
+    contents = patch(contents);
+    patched++;
+  }
   const inRequest = { name: 'vars-in-request', setup(build) {
     build.onLoad({ filter: /[\\/]main\.js$/ }, (args) => {
       const text = readFileSync(args.path, 'utf8');
       if (!text.includes(PAGE)) return undefined;
       patched++;
-      return { contents: text.split(PAGE).join(PAGE + " + ' ' + process.memory().usage"), loader: 'js' };
+      return { contents: patch(text), loader: 'js' };
     });
   } };
   const outfile = join(mkdtempSync(join(tmpdir(), 'request-vars-')), 'app.js');
@@ -38,6 +43,18 @@ export async function measuringBundle(entry = 'build/tsc/src/boot.js', contents)
   });
   if (!patched) throw new Error(`no main.js answering ${PAGE} under ${entry}`);
   return outfile;
+}
+
+/** The spec's example (src/main.ts, as a script): `head` goes before it (imports, code run at
+ *  load), `body` into main() after its route (`server` is its HTTPServer). */
+export function example(head = '', body = '') {
+  return `import * as httpsrv from './httpsrv'; import * as runner from './runner'; ${head}
+runner.start({ main: function () {
+  var server = new httpsrv.HTTPServer(80);
+  server.register('GET', '^/page$', function () { return httpsrv.response(200, ${PAGE}); });
+  ${body}
+  runner.createTask('httpsrv', server.catchRequests);
+}, cleanup: function () {} });`;
 }
 
 function get(port, path) {

@@ -7,17 +7,13 @@ import * as http from 'node:http';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundle, compile, root } from './build.mjs';
-import { bin, bin1700, bootFromStorage } from './small-board.mjs';
+import { bin, bin1700, bootFromStorage, WIFI } from './small-board.mjs';
 
 if (!bin || !bin1700) {
   console.error('sysapi-cost: set ESPRUINO_BIN (with espruino-1700 beside it, or ESPRUINO_1700)');
   process.exit(2);
 }
 const TOKEN = 'cost-token-0123456789abcdef';
-// the board's built-in Wifi module, as a module in Storage: on the Linux build require('Wifi')
-// fails, and the Error it makes during boot takes more JsVars than the 1,700 build has left
-const WIFI = 'exports.getIP=function(f){var i={ip:"127.0.0.1"};if(f)f(null,i);return i};' +
-  'exports.setHostname=function(){};exports.connect=function(s,o,f){if(f)f()};';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function state() {
