@@ -56,8 +56,8 @@ export interface Head {
  *  block is well-formed when only LFs come out, one a field. (The RegExp is made here, not
  *  kept: a kept one holds JsVars for good; making it costs a few microseconds.) */
 function lines(block: string, crlf: boolean): string {
-  return crlf ? block.replace(/[A-Za-z0-9!#$%&'*+.^_`|~-]+:[\t\x20-\x7e\x80-\xff]*\r\n/g, '\n')
-    : block.replace(/[A-Za-z0-9!#$%&'*+.^_`|~-]+:[\t\x20-\x7e\x80-\xff]*\n/g, '\n');
+  return crlf ? block.replace(/[A-Za-z0-9!#$%&'*+.^_\x60|~-]+:[\t\x20-\x7e\x80-\xff]*\r\n/g, '\n')
+    : block.replace(/[A-Za-z0-9!#$%&'*+.^_\x60|~-]+:[\t\x20-\x7e\x80-\xff]*\n/g, '\n');
 }
 
 /** Where the field `needle` ("\nname:", lower-case) starts in the block whose lower-case copy,
@@ -125,7 +125,7 @@ export function feed(h: Head, data: string, limits: Limits): State {
     // caller, which checks it as a URL (control bytes and CR included) before using it
     var sp1 = line.indexOf(' '), sp2 = line.indexOf(' ', sp1 + 1);
     var method = line.substring(0, sp1), version = line.substring(sp2 + 1);
-    if (sp1 < 1 || sp2 < sp1 + 2 || version.indexOf(' ') >= 0 || /[^A-Za-z0-9!#$%&'*+.^_`|~-]/.test(method)) {
+    if (sp1 < 1 || sp2 < sp1 + 2 || version.indexOf(' ') >= 0 || /[^A-Za-z0-9!#$%&'*+.^_\x60|~-]/.test(method)) {
       return fail(h, 400, 'bad request line');
     }
     if (version != 'HTTP/1.1' && version != 'HTTP/1.0') {
