@@ -125,7 +125,8 @@ export function feed(h: Head, data: string, limits: Limits): State {
     // caller, which checks it as a URL (control bytes and CR included) before using it
     var sp1 = line.indexOf(' '), sp2 = line.indexOf(' ', sp1 + 1);
     var method = line.substring(0, sp1), version = line.substring(sp2 + 1);
-    if (sp1 < 1 || sp2 < sp1 + 2 || version.indexOf(' ') >= 0 || /[^A-Za-z0-9!#$%&'*+.^_\x60|~-]/.test(method)) {
+    // the RegExp first: after '||' the espruino CLI reads '/' as a division, its "'" as a string
+    if (/[^A-Za-z0-9!#$%&'*+.^_\x60|~-]/.test(method) || sp1 < 1 || sp2 < sp1 + 2 || version.indexOf(' ') >= 0) {
       return fail(h, 400, 'bad request line');
     }
     if (version != 'HTTP/1.1' && version != 'HTTP/1.0') {
