@@ -129,6 +129,7 @@ describe('parse: the request head state machine', function () {
     ['an empty value and a bare LF in a CRLF head', 'GET / HTTP/1.1\r\nHost: a\r\nX:\n\r\n', 400],
     ['a bare-LF line in a CRLF head', 'GET / HTTP/1.1\r\nHost: a\r\nDummy: x\nY: z\r\n\r\n', 400],
     ['a bare-LF empty line ending a CRLF head', 'GET / HTTP/1.1\r\nHost: a\r\n\nBODY', 400],
+    ['a bare-LF empty line inside a CRLF head that ends with CRLF CRLF', 'GET / HTTP/1.1\r\nHost: a\r\n\nX: b\r\n\r\n', 400],
     ['a bare-LF empty line right after a CRLF request line', 'GET / HTTP/1.0\r\n\n', 400],
     ['a CRLF line in a bare-LF head', 'GET / HTTP/1.1\nHost: a\r\nY: z\n\n', 400],
     ['a CRLF empty line ending a bare-LF head', 'GET / HTTP/1.1\nHost: a\n\r\n', 400],

@@ -148,7 +148,8 @@ export function feed(h: Head, data: string, limits: Limits): State {
   else {
     if (crlf && buf.endsWith('\r\n\r\n')) {
       marks = lines(block = buf.substring(0, n - 2), crlf);
-      if (!/[^\n]/.test(marks)) empty = n - 2, end = n - 1;
+      // a bare-LF empty line inside would pass as a mark: such a head takes the search below
+      if (!/[^\n]/.test(marks) && find(block, '\n\n', 0) < 0) empty = n - 2, end = n - 1;
     }
     if (empty < 0) {
       var lf = buf.indexOf('\n\n'), lfcrlf = buf.indexOf('\n\r\n');
