@@ -101,9 +101,8 @@ function onData(this: Socket, data: string): void {
 }
 
 /** Calls the callback for a complete head in a slot of its own, and answers with what it
- *  returns. The query's params and the headers object are made only for a callback that
- *  declares them (its `length`: 3 parameters or more for params, 4 for headers); one that
- *  does not gets `undefined` there, and its request costs none of their making. */
+ *  returns. (Every callback gets params and headers: one reading them through `arguments`,
+ *  or a rest parameter, cannot be told from one that does not read them.) */
 function dispatch(conn: Connection): void {
   var server = conn.server_ as HTTPServer, method = conn.method_!, routes = server.routes_, expect: string;
   clearTimeout(conn.timer_);
@@ -121,9 +120,8 @@ function dispatch(conn: Connection): void {
       return answer(conn, response(200, '', CT_PLAIN, { Allow: allow.join(', ') }));
     }
     var target = parseTarget(conn.target_!), loc = target.loc;
-    var callback = match(routes, conn.isHead_ ? 'GET' : method, loc), declared = callback.length;
-    var result = callback(method, loc, declared > 2 ? target.params || parseQuery(target.query || '') : undefined,
-      declared > 3 ? fields(conn) : undefined, conn, conn.addr_);
+    var result = match(routes, conn.isHead_ ? 'GET' : method, loc)(
+      method, loc, target.params || parseQuery(target.query || ''), fields(conn), conn, conn.addr_);
     if (result && typeof result.then == 'function') {
       result.then(function (r: Response) { answer(conn, r); },
                   function (e: any) { answer(conn, undefined, e); });
