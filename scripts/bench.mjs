@@ -2,8 +2,10 @@
 //   sizes of build/app.js and of the library; on the real interpreter (ESPRUINO_BIN) requests
 //   per second and p50/p99 latency at -c 1 and -c 4 with browser-like headers, alternating
 //   with the built-in server, median of ROUNDS; on espruino-1700 (beside ESPRUINO_BIN, or
-//   ESPRUINO_1700) the JsVars in use once listening, after 1,000 requests, and while a
-//   connection is held open. The load comes from ab (apache2-utils), installed here if absent.
+//   ESPRUINO_1700) the JsVars in use once listening read inside a request (issue 11's figure),
+//   after 1,000 requests, and while a connection is held open; what each optional module costs
+//   (scripts/module-cost.mjs); last, issue 11's table. The load comes from ab (apache2-utils),
+//   installed here if absent.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
@@ -12,6 +14,8 @@ import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { HEADERS, profile } from './profile.mjs';
 import { bin, bin1700, bootFromStorage } from './small-board.mjs';
+import { measuringBundle, varsInRequest } from './request-vars.mjs';
+import { costLines, moduleCosts } from './module-cost.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 process.chdir(root);
@@ -20,6 +24,8 @@ const REQUESTS = Number(process.env.REQUESTS || 2000);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const missing = [];
+/** The issue's figures, printed last as its table reads them. */
+const figures = {};
 
 // ---- sizes
 const app = statSync('build/app.js').size;
@@ -136,6 +142,7 @@ else {
       const b = row('built-in http (C)', runs.builtin), o = row('httpsrv (build/app.js)', runs.ours);
       const ratios = runs.ours.map((r, i) => r.rps / runs.builtin[i].rps);
       console.log(`  -c ${c} ratio httpsrv / built-in: ${median(ratios).toFixed(2)} (median of rounds; medians ${(o / b).toFixed(2)})`);
+      figures[c] = { ratio: median(ratios), ours: o, builtin: b, low: Math.min(...ratios), high: Math.max(...ratios) };
     }
   } catch (e) {
     missing.push(`throughput: ${e.message}`);
@@ -150,6 +157,15 @@ if (!bin1700) missing.push('JsVars: no espruino-1700 beside ESPRUINO_BIN (or ESP
 else if (!bin) missing.push('JsVars: ESPRUINO_BIN is needed to write the code to Storage');
 else if (spawnSync('ab', ['-V']).status !== 0) missing.push('JsVars after 1,000 requests: no ab');
 else {
+  // as the issue reads it: inside a request, that request's connection included
+  try {
+    const { first, last } = await varsInRequest(await measuringBundle());
+    figures.vars = last;
+    console.log(`\nJsVars on ${bin1700}, the example's code run from Storage (flash.sh --save), read inside a request`);
+    console.log(`  in use once listening (process.memory().usage in the callback) ${last} (the first request: ${first})`);
+  } catch (e) {
+    missing.push(`JsVars inside a request: ${e.message}`);
+  }
   const small = bootFromStorage(join(root, 'build/app.js'));
   try {
     // its meter reporting means it listens: a port probe would hold a connection (until the
@@ -178,9 +194,8 @@ else {
     const { usage: bursting } = await small.vars();
     burst.forEach((s) => s.destroy());
     await sleep(300);
-    console.log(`\nJsVars on ${bin1700} (${total} in all), the code run from Storage as with flash.sh --save`);
-    console.log('  (each figure includes the 6 JsVars of the interval that reports them)');
-    console.log(`  in use once listening                 ${listening}`);
+    console.log(`JsVars on ${bin1700} (${total} in all), read by an interval (its 6 JsVars included)`);
+    console.log(`  in use once listening, no request     ${listening}`);
     console.log(`  after 1,000 requests                  ${after} (growth ${after - listening})`);
     console.log(`  with one connection mid-head          ${holding} (that connection: ${holding - listening})`);
     console.log(`  with 6 at once (a browser's burst)    ${bursting} (free: ${total - bursting})`);
@@ -198,6 +213,24 @@ else {
   } finally {
     full.stop();
   }
+}
+
+// ---- the optional modules: what importing each costs, and that leaving it out costs nothing
+try {
+  console.log(`\nOptional modules, each beside the spec's example${bin1700 && bin ? ` (JsVars read inside a request on ${bin1700})` : ''}`);
+  for (const line of costLines(await moduleCosts())) console.log(line);
+} catch (e) {
+  missing.push(`optional modules: ${e.message}`);
+}
+
+// ---- issue 11's table
+console.log('\nIssue 11 (spec example; targets: <= 450 JsVars, >= 0.3x at -c 1, >= 0.25x at -c 4)');
+console.log(`  JsVars once listening, from flash, read inside a request, espruino-1700  ${figures.vars ?? 'not measured'}`);
+for (const c of [1, 4]) {
+  const f = figures[c];
+  console.log(`  req/s vs C http, ab -c ${c}, 4 browser headers, alternating runs      ` + (f
+    ? `${f.ratio.toFixed(2)}x (rounds ${f.low.toFixed(2)}-${f.high.toFixed(2)}; ${f.ours.toFixed(0)} vs ${f.builtin.toFixed(0)} req/s)`
+    : 'not measured'));
 }
 
 if (missing.length) {

@@ -21,15 +21,16 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * Writes `bundle` (with the meter) to Storage with the full interpreter, with the built assets
  * in `assets` (scripts/assets.mjs) and `files` (name → text) beside it, then boots espruino-1700
- * on it. Returns { vars(): Promise<{usage, total}>, output(), stop() }.
+ * on it. Returns { vars(): Promise<{usage, total}>, output(), stop() }. `meter: false` leaves
+ * the meter out (vars() then has nothing to read): for code that reports its own figures.
  */
-export function bootFromStorage(bundle, { assets, files = {} } = {}) {
+export function bootFromStorage(bundle, { assets, files = {}, meter = true } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'small-board-'));
   if (assets) {
     const lines = readAssets(assets).files.flatMap((f) => fileCommands(f.name, readFileSync(f.path)));
     execFileSync(bin, ['-e', lines.join('\n')], { cwd: dir, timeout: 20000, stdio: 'ignore' });
   }
-  const code = readFileSync(bundle, 'utf8') + '\n' + METER;
+  const code = readFileSync(bundle, 'utf8') + (meter ? '\n' + METER : '');
   const writes = Object.entries({ ...files, '.bootcde': code })
     .map(([name, text]) => `require('Storage').write(${JSON.stringify(name)}, ${JSON.stringify(text)});`);
   execFileSync(bin, ['-e', writes.join('')], { cwd: dir, timeout: 10000, stdio: 'ignore' });

@@ -44,6 +44,26 @@ describe('httpsrv: what the socket is given', function () {
     assert.equal(socket.writes.slice(1).join(''), 'x'.repeat(1300));
   });
 
+  it('gives every callback params and headers, declared or read through arguments; the fields object made once', function () {
+    const server = new HTTPServer(0), seen: unknown[][] = [];
+    server.register('GET', '^/none$', function () { seen.push([...arguments]); return response(200, 'n'); });
+    server.register('GET', '^/all$', function (m: string, l: string, p: unknown, h: unknown) {
+      seen.push([p, h]);
+      return response(200, 'a');
+    });
+    const conns: Connection[] = [];
+    for (const path of ['/none?a=1', '/all?a=1']) {
+      const socket = connect(server);
+      socket.emit('data', `GET ${path} HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n\r\n`);
+      assert.match(socket.writes[0], /^HTTP\/1\.1 200 OK/);
+      conns.push(socket.hc);
+    }
+    assert.deepEqual(seen[0].slice(0, 4), ['GET', '/none', { a: '1' }, { host: 'x', 'x-a': '1' }]);
+    assert.equal(seen[0][4], conns[0]);
+    assert.deepEqual(seen[1], [{ a: '1' }, { host: 'x', 'x-a': '1' }]);
+    assert.equal(conns[1].fields_, seen[1][1]);
+  });
+
   it('hands a small answer over in one write and ends', function () {
     const socket = serve('hello');
     assert.equal(socket.writes.length, 1);

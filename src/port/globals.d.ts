@@ -6,3 +6,8 @@ declare function setInterval(fn: (...args: any[]) => void, ms: number, ...args: 
 declare function clearInterval(id: any): void;
 declare var console: { log(...args: any[]): void };
 declare function encodeURIComponent(str: string): string;
+/** Espruino's String has endsWith and startsWith (ES2015), which lib es5 does not declare. */
+interface String {
+  endsWith(search: string): boolean;
+  startsWith(search: string): boolean;
+}
