@@ -2,12 +2,13 @@
  * The host environment: runs a bundle made for Espruino (build/app.js) under Node, giving it
  * the Espruino APIs it uses: require('net') over Node's sockets (data as byte strings, no
  * remote address, 'drain' after every write), setTimeout with arguments, process.memory(),
- * E.isUTF8, require('Storage') over a folder of built assets (host/storage.ts), and no Wifi
+ * E.isUTF8, E.CRC32, load(), require('Storage') over a folder of built assets (host/storage.ts), and no Wifi
  * module; and the language's differences that hid bugs (ESPRUINO_PRELUDE).
  * Ports below 1024 need privileges on a host, so they are mapped to portBase + port.
  */
 import * as net from 'node:net';
 import * as vm from 'node:vm';
+import { crc32 } from 'node:zlib';
 import { storageModule } from './storage';
 
 export interface HostOptions {
@@ -156,11 +157,27 @@ export function espruinoContext(globals: object): vm.Context {
   return context;
 }
 
-/** Runs the bundle's code in a fresh context with Espruino's APIs. */
+/** Runs the bundle's code in a fresh context with Espruino's APIs; load() stops what it started
+ *  and runs Storage's .bootcde in a fresh one (build/app.js installs its bundle so). */
 export function runBundle(code: string, filename: string, options: HostOptions = {}): Running {
   const live: Live = new Set();
-  const modules: { [name: string]: unknown } = { net: netModule(options, live), Storage: storageModule(options.storage) };
-  const context = espruinoContext({
+  const storage = storageModule(options.storage);
+  const modules: { [name: string]: unknown } = { net: netModule(options, live), Storage: storage };
+  const stop = () => {
+    for (const thing of live) {
+      if (thing instanceof net.Server) thing.close();
+      else if (thing instanceof net.Socket) thing.destroy();
+      else clearTimeout(thing);
+    }
+    live.clear();
+  };
+  // as Espruino's: the restart happens once the running code has returned
+  const load = () => setImmediate(() => {
+    stop();
+    const boot = storage.read('.bootcde');
+    if (boot !== undefined) run(boot, '.bootcde');
+  });
+  const run = (source: string, name: string) => vm.runInContext(source, espruinoContext({
     console,
     setTimeout(fn: (...args: any[]) => void, ms: number, ...args: any[]) {
       const timer = setTimeout(() => { live.delete(timer); fn(...args); }, ms);
@@ -194,17 +211,9 @@ export function runBundle(code: string, filename: string, options: HostOptions =
       }
     },
     // a string with characters beyond Latin-1 is held and sent as UTF-8, as on Espruino
-    E: { isUTF8: (s: string) => /[^\x00-\xff]/.test(s) }
-  });
-  vm.runInContext(code, context, { filename });
-  return {
-    stop() {
-      for (const thing of live) {
-        if (thing instanceof net.Server) thing.close();
-        else if (thing instanceof net.Socket) thing.destroy();
-        else clearTimeout(thing);
-      }
-      live.clear();
-    }
-  };
+    E: { isUTF8: (s: string) => /[^\x00-\xff]/.test(s), CRC32: (s: string) => crc32(Buffer.from(String(s), 'latin1')) },
+    load
+  }), { filename: name });
+  run(code, filename);
+  return { stop };
 }

@@ -1,6 +1,6 @@
 // What serving static files costs (after npm run build):
 //   bytes      the spec's example with and without serveStatic() registered (and that
-//              build/app.js carries none of src/static.ts)
+//              build/bundle.js carries none of src/static.ts)
 //   JsVars     on espruino-1700, the code booted from Storage (with build/e2e-www's assets
 //              written beside it): once listening, with and without, and after serving files
 //   time       on ESPRUINO_BIN: the handler's work per request (manifest lookup, head), and
@@ -67,7 +67,7 @@ const size = (f) => readFileSync(f).length;
 console.log('Bytes (minified, as build.mjs bundles)');
 console.log(`  the example                        ${size(without)}`);
 console.log(`  the example with serveStatic() at / ${size(withStatic)} (+${size(withStatic) - size(without)})`);
-console.log(`  build/app.js carries src/static.ts: ${/www\.json|Not Acceptable/.test(readFileSync('build/app.js', 'utf8')) ? 'YES' : 'no'}`);
+console.log(`  build/bundle.js carries src/static.ts: ${/www\.json|Not Acceptable/.test(readFileSync('build/bundle.js', 'utf8')) ? 'YES' : 'no'}`);
 
 // ---- JsVars
 if (!bin || !bin1700) {
