@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds build/app.js and uploads it to an Espruino board with the espruino CLI.
+# Builds the app and uploads it to an Espruino board with the espruino CLI: build/bundle.js,
+# the code (build/app.js, its installer, is what `espruino -p PORT build/app.js` uploads).
 #
 #   ./flash.sh [PORT] [--app DIR] [--board esp8266|esp32] [--save] [--pretokenise] [--baud N]
 #              [--token TOKEN]
@@ -15,7 +16,7 @@
 #   --save          write the code to Storage (.bootcde) so it runs at boot and survives a
 #                   reboot (its functions then stay in flash instead of RAM): the board is
 #                   reset, the file is written in 384-byte pieces, then checked on the board
-#                   (length and CRC32 against build/app.js): started with load() if it
+#                   (length and CRC32 against build/bundle.js): started with load() if it
 #                   matches, erased if not
 #   --pretokenise   let Espruino store the code as tokens: smaller in RAM (RAM uploads only)
 #   --baud N        serial speed (default 115200)
@@ -26,7 +27,7 @@
 #
 # Exits non-zero, with the reason, when the board printed an error during the upload
 # (Uncaught ..., OUT OF MEMORY, LOW_MEMORY, FIFO_FULL) or, with --save, when the copy in
-# Storage did not match build/app.js (the board is then left reset, with no app to boot).
+# Storage did not match build/bundle.js (the board is then left reset, with no app to boot).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -54,7 +55,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ -n "$save" ] && [ -n "$pretokenise" ]; then
-  echo "flash.sh: --pretokenise applies to RAM uploads; --save stores build/app.js as it is: use one or the other" >&2
+  echo "flash.sh: --pretokenise applies to RAM uploads; --save stores build/bundle.js as it is: use one or the other" >&2
   exit 2
 fi
 if [ ! -f "board/$board.json" ]; then
@@ -67,34 +68,34 @@ if [ -n "$app" ] && [ ! -f "$app/main.ts" ]; then
   exit 2
 fi
 npm run --silent build -- $app
-if grep -q '/sys/state' build/app.js; then
+if grep -q '/sys/state' build/bundle.js; then
   # an app with the system API: its token is on the board before the app starts
   if [ -n "$token" ]; then token_args=(--token "$token"); else token_args=(--keep); fi
   node scripts/token.mjs "$port" --board "$board" --baud "$baud" "${token_args[@]}"
 elif [ -n "$token" ]; then
-  echo "flash.sh: --token: build/app.js has no system API (src/sysapi.ts) to ask for it" >&2
+  echo "flash.sh: --token: build/bundle.js has no system API (src/sysapi.ts) to ask for it" >&2
   exit 2
 fi
 if [ -d build/www ]; then
   # the assets first: the code that serves them starts once it is written
-  node scripts/upload-assets.mjs build/www --port "$port" --board "$board" --baud "$baud" --code build/app.js
+  node scripts/upload-assets.mjs build/www --port "$port" --board "$board" --baud "$baud" --code build/bundle.js
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 if [ -n "$save" ]; then
-  read -r size crc < <(node -e 'const b = require("fs").readFileSync("build/app.js");
+  read -r size crc < <(node -e 'const b = require("fs").readFileSync("build/bundle.js");
     console.log(b.length, require("zlib").crc32(b))')
   # run on the board after the pieces: the file as written, checked before it may boot
   cat > "$tmp/verify.js" <<EOF
-(function (S, s) { var n = s ? s.length : 0, c = s ? E.CRC32(s) : 0; if (n == $size && c == $crc) { print("flash.sh: .bootcde verified ($size bytes, CRC32 $crc)"); load(); } else { S.erase(".bootcde"); print("flash.sh: .bootcde does not match build/app.js: " + n + " bytes, CRC32 " + c + " (expected $size, $crc); erased"); } })(require("Storage"), require("Storage").read(".bootcde"));
+(function (S, s) { var n = s ? s.length : 0, c = s ? E.CRC32(s) : 0; if (n == $size && c == $crc) { print("flash.sh: .bootcde verified ($size bytes, CRC32 $crc)"); load(); } else { S.erase(".bootcde"); print("flash.sh: .bootcde does not match build/bundle.js: " + n + " bytes, CRC32 " + c + " (expected $size, $crc); erased"); } })(require("Storage"), require("Storage").read(".bootcde"));
 EOF
   # --storage: the CLI sends the file's bytes as they are (base64 pieces), after a reset()
   # that stops the running code, which may be executing from the .bootcde being replaced
-  what=(--storage .bootcde:build/app.js "$tmp/verify.js")
-  echo "Writing build/app.js ($size bytes) to Storage on $port as $board, then verifying it"
+  what=(--storage .bootcde:build/bundle.js "$tmp/verify.js")
+  echo "Writing build/bundle.js ($size bytes) to Storage on $port as $board, then verifying it"
 else
-  what=(build/app.js)
-  echo "Uploading build/app.js ($(wc -c < build/app.js) bytes) to $port as $board"
+  what=(build/bundle.js)
+  echo "Uploading build/bundle.js ($(wc -c < build/bundle.js) bytes) to $port as $board"
 fi
 # --no-ble: the CLI's Bluetooth support crashes where no D-Bus runs, and is not needed here;
 # --sleep 1: the board's answer to the last line arrives before the CLI hangs up

@@ -2,7 +2,7 @@
  * The host environment: runs a bundle made for Espruino (build/app.js) under Node, giving it
  * the Espruino APIs it uses: require('net') over Node's sockets (data as byte strings, no
  * remote address, 'drain' after every write), setTimeout with arguments, process.memory(),
- * E.isUTF8, require('Storage') over a folder of built assets (host/storage.ts), and no Wifi
+ * E.isUTF8, E.CRC32, load(), require('Storage') over a folder of built assets (host/storage.ts), and no Wifi
  * module; and the language's differences that hid bugs (ESPRUINO_PRELUDE).
  * Ports below 1024 need privileges on a host, so they are mapped to portBase + port.
  */
@@ -225,10 +225,20 @@ export function boardGlobals(live: Live, modules: { [name: string]: unknown },
   };
 }
 
-/** Runs the bundle's code in a fresh context with Espruino's APIs. */
+/** Runs the bundle's code in a fresh context with Espruino's APIs; load() stops what it started
+ *  and runs Storage's .bootcde in a fresh one (build/app.js installs its bundle so). */
 export function runBundle(code: string, filename: string, options: HostOptions = {}): Running {
   const live: Live = new Set();
-  const modules = { net: netModule(options, live), Storage: storageModule(options.storage) };
-  vm.runInContext(code, espruinoContext(boardGlobals(live, modules)), { filename });
+  const storage = storageModule(options.storage);
+  const modules = { net: netModule(options, live), Storage: storage };
+  // as Espruino's: the restart happens once the running code has returned
+  const load = () => setImmediate(() => {
+    stopAll(live);
+    const boot = storage.read('.bootcde');
+    if (boot !== undefined) run(boot, '.bootcde');
+  });
+  const run = (source: string, name: string) =>
+    vm.runInContext(source, espruinoContext({ ...boardGlobals(live, modules), load }), { filename: name });
+  run(code, filename);
   return { stop: () => stopAll(live) };
 }

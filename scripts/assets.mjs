@@ -7,7 +7,7 @@
 // a board's.
 //
 //   node scripts/assets.mjs WWW_DIR OUT_DIR [--gzip-only] [--max-age SECONDS]
-//                           [--board esp8266|esp8266-512k|esp32] [--code build/app.js]
+//                           [--board esp8266|esp8266-512k|esp32] [--code build/bundle.js]
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
@@ -242,7 +242,7 @@ async function main() {
   const gzipOnly = args.includes('--gzip-only') && !!args.splice(args.indexOf('--gzip-only'), 1);
   const maxAge = Number(flag('--max-age') || 0), board = flag('--board') || 'esp8266', code = flag('--code');
   if (args.length != 2) {
-    console.error('usage: node scripts/assets.mjs WWW_DIR OUT_DIR [--gzip-only] [--max-age SECONDS] [--board NAME] [--code build/app.js]');
+    console.error('usage: node scripts/assets.mjs WWW_DIR OUT_DIR [--gzip-only] [--max-age SECONDS] [--board NAME] [--code build/bundle.js]');
     process.exit(2);
   }
   const { manifest, files } = await buildAssets(args[0], args[1], { gzipOnly, maxAge });

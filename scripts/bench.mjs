@@ -1,5 +1,5 @@
 // npm run bench: what a request costs, next to Espruino's built-in http module (C).
-//   sizes of build/app.js and of the library; on the real interpreter (ESPRUINO_BIN) requests
+//   sizes of build/bundle.js (what build/app.js installs) and of the library; on the real interpreter (ESPRUINO_BIN) requests
 //   per second and p50/p99 latency at -c 1 and -c 4 with browser-like headers, alternating
 //   with the built-in server, median of ROUNDS; on espruino-1700 (beside ESPRUINO_BIN, or
 //   ESPRUINO_1700) the JsVars in use once listening read inside a request (issue 11's figure),
@@ -16,6 +16,7 @@ import { HEADERS, profile } from './profile.mjs';
 import { bin, bin1700, bootFromStorage } from './small-board.mjs';
 import { measuringBundle, varsInRequest } from './request-vars.mjs';
 import { costLines, moduleCosts } from './module-cost.mjs';
+import { esbuildOptions, joinStrings } from './build.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 process.chdir(root);
@@ -28,14 +29,13 @@ const missing = [];
 const figures = {};
 
 // ---- sizes
-const app = statSync('build/app.js').size;
+const app = statSync('build/bundle.js').size;
 async function minified(contents, outfile) {
-  const r = await esbuild.build({ stdin: { contents, resolveDir: join(root, 'build/tsc/src') },
-    bundle: true, minify: true, target: 'es5', format: 'cjs', platform: 'node', write: false,
-    mangleProps: /_$/, charset: 'utf8', external: ['Wifi', 'Storage'], define: { WIFI_CONFIG: '{}' },
-    banner: { js: '(function(){' }, footer: { js: '})();' } });
-  if (outfile) writeFileSync(outfile, r.outputFiles[0].contents);
-  return r.outputFiles[0].contents.length;
+  const r = await esbuild.build({ ...esbuildOptions, stdin: { contents, resolveDir: join(root, 'build/tsc/src') },
+    write: false, define: { WIFI_CONFIG: '{}' } });
+  const code = Buffer.from(joinStrings(r.outputFiles[0].text));
+  if (outfile) writeFileSync(outfile, code);
+  return code.length;
 }
 const library = await minified("export * from './httpsrv'; export * from './runner';");
 // the example with every export of httpsrv and runner kept (none tree-shaken away), as the
@@ -51,7 +51,7 @@ const fullAppFile = join(mkdtempSync(join(tmpdir(), 'full-')), 'full-app.js');
 const fullApp = await minified("import * as h from './httpsrv'; import * as r from './runner'; import './boot'; " +
   `global.keepApi = function () { return [${kept.join(', ')}]; };`, fullAppFile);
 console.log('Bundle');
-console.log(`  build/app.js (the spec's example, as built)        ${app} bytes`);
+console.log(`  build/bundle.js (the spec's example, as built)     ${app} bytes`);
 console.log(`  the example with the whole API kept               ${fullApp} bytes`);
 console.log(`  the library alone (httpsrv + runner, all exports) ${library} bytes`);
 
@@ -122,7 +122,7 @@ else {
   res.writeHead(200, {'Content-Type': 'text/plain', 'Content-Length': 18});
   res.end('Hello from Kyanit!'); }).listen(${builtinPort});\n`);
   const builtin = startEspruino(bin, builtinFile);
-  const ours = startEspruino(bin, join(root, 'build/app.js'));
+  const ours = startEspruino(bin, join(root, 'build/bundle.js'));
   try {
     await waitPort(builtinPort);
     await waitPort(80);
@@ -139,7 +139,7 @@ else {
           `  p99 ${median(rs.map((r) => r.p99)).toFixed(3)} ms  failed ${rs.reduce((a, r) => a + r.failed, 0)}`);
         return rps;
       };
-      const b = row('built-in http (C)', runs.builtin), o = row('httpsrv (build/app.js)', runs.ours);
+      const b = row('built-in http (C)', runs.builtin), o = row('httpsrv (build/bundle.js)', runs.ours);
       const ratios = runs.ours.map((r, i) => r.rps / runs.builtin[i].rps);
       console.log(`  -c ${c} ratio httpsrv / built-in: ${median(ratios).toFixed(2)} (median of rounds; medians ${(o / b).toFixed(2)})`);
       figures[c] = { ratio: median(ratios), ours: o, builtin: b, low: Math.min(...ratios), high: Math.max(...ratios) };
@@ -166,7 +166,7 @@ else {
   } catch (e) {
     missing.push(`JsVars inside a request: ${e.message}`);
   }
-  const small = bootFromStorage(join(root, 'build/app.js'));
+  const small = bootFromStorage(join(root, 'build/bundle.js'));
   try {
     // its meter reporting means it listens: a port probe would hold a connection (until the
     // head timeout: Espruino tells no close of a socket that sent nothing) and be counted

@@ -259,11 +259,11 @@ async function deploy(board, options, appDir) {
     const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), ...(appDir ? [resolve(appDir)] : [])],
       { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
     if (build.status !== 0) throw new Failure('the build failed');
-    bundle = readFileSync(join(root, 'build/app.js'));
+    bundle = readFileSync(join(root, 'build/bundle.js'));
   }
   // without the API the board could not be reached after it: only a reset would bring back the old one
   if (!bundle.includes('/sys/state')) {
-    throw new Failure(`${options.bundle || 'build/app.js'} has no system API: call sysapi.listen() in the application's main.ts`);
+    throw new Failure(`${options.bundle || 'build/bundle.js'} has no system API: call sysapi.listen() in the application's main.ts`);
   }
   const crc = crc32(bundle) >>> 0;
   const before = await call(board, 'GET', '/sys/state', 'status');

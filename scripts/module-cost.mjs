@@ -1,6 +1,6 @@
 // What each optional module costs the spec's example, and that leaving it out costs nothing:
 // the bytes it adds to the bundle, the JsVars it adds on espruino-1700 (code from Storage, read
-// inside a request as issue 11 reads them), and whether build/app.js (which does not import it)
+// inside a request as issue 11 reads them), and whether build/bundle.js (which does not import it)
 // carries any of it. For npm run bench; static-cost.mjs and sysapi-cost.mjs measure each further.
 //   node scripts/module-cost.mjs   (after npm run build; ESPRUINO_BIN for the JsVars)
 import { readFileSync, statSync } from 'node:fs';
@@ -34,7 +34,7 @@ async function measure(head, body) {
  *  the example alone as `base`. */
 export async function moduleCosts() {
   const base = await measure('', '');
-  const app = readFileSync(join(root, 'build/app.js'), 'utf8');
+  const app = readFileSync(join(root, 'build/bundle.js'), 'utf8');
   const rows = [];
   for (const m of MODULES) rows.push({ name: m.name, ...(await measure(m.head, m.body)), inApp: m.mark.test(app) });
   return { base, rows };
@@ -44,7 +44,7 @@ export async function moduleCosts() {
 export function costLines({ base, rows }) {
   const vars = (n) => (n === undefined ? '' : `, ${n} JsVars listening (+${n - base.vars})`);
   return rows.map((r) => `  ${r.name.padEnd(30)} +${r.bytes - base.bytes} bytes${base.vars === undefined ? '' : vars(r.vars)}; ` +
-    `not imported: ${r.inApp ? 'build/app.js CARRIES some of it' : 'none of it in build/app.js, nothing paid'}`);
+    `not imported: ${r.inApp ? 'build/bundle.js CARRIES some of it' : 'none of it in build/bundle.js, nothing paid'}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

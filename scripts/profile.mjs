@@ -12,6 +12,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
+import { esbuildOptions, joinStrings } from './build.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const tsc = join(root, 'build/tsc/src');
@@ -85,12 +86,10 @@ export async function profile(bin, runs = 5) {
     import { response, formatHead } from './http/response'; import { byteLength } from './port/espruino';
     import { HTTPServer } from './httpsrv';
     global.P = { feed, limits: DEFAULT_LIMITS, parseTarget, match, response, formatHead, byteLength, HTTPServer };`;
-  const built = await esbuild.build({ stdin: { contents: entry, resolveDir: tsc }, bundle: true, minify: true,
-    target: 'es5', format: 'iife', platform: 'node', write: false, mangleProps: /_$/, charset: 'utf8',
-    external: ['Storage'] });
+  const built = await esbuild.build({ ...esbuildOptions, stdin: { contents: entry, resolveDir: tsc }, write: false });
   const dir = mkdtempSync(join(tmpdir(), 'profile-'));
   const file = join(dir, 'profile.js');
-  writeFileSync(file, built.outputFiles[0].text + DRIVER);
+  writeFileSync(file, joinStrings(built.outputFiles[0].text) + DRIVER);
   const least = {};
   for (let i = 0; i < runs; i++) {
     const run = spawnSync(bin, [file], { cwd: dir, encoding: 'latin1', timeout: 60000, killSignal: 'SIGKILL' });

@@ -5,11 +5,12 @@
 // the one change is in the callback's body. For npm run bench and the cost scripts.
 //   node scripts/request-vars.mjs [BUNDLE_ENTRY]   (after npm run build; ESPRUINO_BIN)
 import * as http from 'node:http';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { bin, bin1700, bootFromStorage } from './small-board.mjs';
+import { esbuildOptions, joinStrings } from './build.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -36,11 +37,11 @@ export async function measuringBundle(entry = 'build/tsc/src/boot.js', contents)
   } };
   const outfile = join(mkdtempSync(join(tmpdir(), 'request-vars-')), 'app.js');
   await esbuild.build({
+    ...esbuildOptions,
     ...(contents ? { stdin: { contents, resolveDir: join(root, 'build/tsc/src') } } : { entryPoints: [join(root, entry)] }),
-    outfile, bundle: true, minify: true, target: 'es5', format: 'cjs', platform: 'node',
-    external: ['Wifi', 'Storage'], charset: 'utf8', banner: { js: '(function(){' }, footer: { js: '})();' },
-    mangleProps: /_$/, plugins: [inRequest], define: { WIFI_CONFIG: '{}' }, logLevel: 'warning'
+    outfile, plugins: [inRequest], define: { WIFI_CONFIG: '{}' }, logLevel: 'warning'
   });
+  writeFileSync(outfile, joinStrings(readFileSync(outfile, 'utf8')));
   if (!patched) throw new Error(`no main.js answering ${PAGE} under ${entry}`);
   return outfile;
 }

@@ -54,7 +54,7 @@ const send = (pieces: string[], pause = 0, timeout = 15000) =>
 
 (async () => {
   execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'ignore' });
-  const board = bootFromStorage(join(root, 'build/app.js'));
+  const board = bootFromStorage(join(root, 'build/bundle.js'));
   const vars = async () => (await board.vars()).usage;
   const started = Date.now();
   try {
@@ -65,7 +65,7 @@ const send = (pieces: string[], pause = 0, timeout = 15000) =>
     for (let i = 0; i < 200; i++) check('warm-up', await send([good]), [200]);
     await sleep(1500);
     const before = await vars();
-    console.log(`soak: ${bin1700}, build/app.js from Storage (+ a 6-JsVar meter)`);
+    console.log(`soak: ${bin1700}, build/bundle.js from Storage (+ a 6-JsVar meter)`);
     console.log(`  JsVars once listening: ${boot}; after 200 requests to warm up: ${before}`);
 
     // twice: the first pass shows what the interpreter sizes once (socket tables, timers),

@@ -1,6 +1,6 @@
 // What serving static files costs (after npm run build):
 //   bytes      the spec's example with and without serveStatic() registered (and that
-//              build/app.js carries none of src/static.ts)
+//              build/bundle.js carries none of src/static.ts)
 //   JsVars     on espruino-1700, the code booted from Storage (with build/e2e-www's assets
 //              written beside it): once listening, with and without, and after serving files
 //   time       on ESPRUINO_BIN: the handler's work per request (manifest lookup, head), and
@@ -15,6 +15,7 @@ import * as esbuild from 'esbuild';
 import { readAssets } from './assets.mjs';
 import { fileCommands } from './upload-assets.mjs';
 import { bin, bin1700, bootFromStorage } from './small-board.mjs';
+import { esbuildOptions, joinStrings } from './build.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 process.chdir(root);
@@ -23,12 +24,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** ES5 source bundled from build/tsc/src as build.mjs bundles the app; returns the file. */
 async function bundle(contents, name) {
-  const r = await esbuild.build({ stdin: { contents, resolveDir: join(root, 'build/tsc/src') },
-    bundle: true, minify: true, target: 'es5', format: 'cjs', platform: 'node', write: false,
-    mangleProps: /_$/, charset: 'utf8', external: ['Wifi', 'Storage'],
-    banner: { js: '(function(){' }, footer: { js: '})();' } });
+  const r = await esbuild.build({ ...esbuildOptions, stdin: { contents, resolveDir: join(root, 'build/tsc/src') },
+    write: false, define: { WIFI_CONFIG: '{}' } });
   const file = join(mkdtempSync(join(tmpdir(), 'static-cost-')), name);
-  writeFileSync(file, r.outputFiles[0].contents);
+  writeFileSync(file, joinStrings(r.outputFiles[0].text));
   return file;
 }
 
@@ -67,7 +66,7 @@ const size = (f) => readFileSync(f).length;
 console.log('Bytes (minified, as build.mjs bundles)');
 console.log(`  the example                        ${size(without)}`);
 console.log(`  the example with serveStatic() at / ${size(withStatic)} (+${size(withStatic) - size(without)})`);
-console.log(`  build/app.js carries src/static.ts: ${/www\.json|Not Acceptable/.test(readFileSync('build/app.js', 'utf8')) ? 'YES' : 'no'}`);
+console.log(`  build/bundle.js carries src/static.ts: ${/www\.json|Not Acceptable/.test(readFileSync('build/bundle.js', 'utf8')) ? 'YES' : 'no'}`);
 
 // ---- JsVars
 if (!bin || !bin1700) {

@@ -6,7 +6,7 @@
 // written, saying by how much.
 //
 //   node scripts/upload-assets.mjs ASSETS_DIR --port PORT [--board esp8266|esp8266-512k|esp32]
-//        [--baud N] [--code build/app.js] [--dry-run]
+//        [--baud N] [--code build/bundle.js] [--dry-run]
 //
 //   PORT     /dev/ttyUSB0 or tcp://HOST[:PORT] (Espruino's Telnet, port 23 by default)
 //   --board  the board's Storage size (STORAGE_BYTES in assets.mjs) and, for esp8266/esp32,

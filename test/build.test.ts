@@ -1,9 +1,12 @@
-/** The build: build/app.js and build/e2e-app.js are ES5 that Espruino can load. */
+/** The build: build/bundle.js and build/e2e-app.js are ES5 that Espruino can load, and
+ *  build/app.js installs build/bundle.js in Storage a short line at a time. */
 import { strict as assert } from 'node:assert';
 import { parse } from 'acorn';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runInNewContext } from 'node:vm';
+import * as vm from 'node:vm';
+import { crc32 } from 'node:zlib';
+import { HostStorage } from '../host/storage';
 import { ROOT } from './e2e/target';
 
 /** What the espruino CLI's lexer (core/utils.js) misreads: its codeWriter then uploads nothing. */
@@ -13,7 +16,7 @@ function cliReading(code: string): { strings: string[]; open: number } {
     if (t.type.label == 'string' || t.type.label == 'regexp') literals.add(t.start);
   } });
   const ctx: any = { Espruino: { Core: {} }, navigator: { userAgent: 'node' } };
-  runInNewContext(readFileSync(join(ROOT, 'node_modules/espruino/core/utils.js'), 'utf8'), ctx);
+  vm.runInNewContext(readFileSync(join(ROOT, 'node_modules/espruino/core/utils.js'), 'utf8'), ctx);
   const lex = ctx.Espruino.Core.Utils.getLexer(code);
   let open = 0;
   for (let t = lex.next(); t !== undefined; t = lex.next()) {
@@ -24,7 +27,7 @@ function cliReading(code: string): { strings: string[]; open: number } {
   return { strings, open };
 }
 
-for (const bundle of ['build/app.js', 'build/e2e-app.js']) {
+for (const bundle of ['build/bundle.js', 'build/e2e-app.js', 'build/examples/dashboard/bundle.js', 'build/examples/sysapi/bundle.js']) {
   describe(`${bundle} (run npm run build first)`, function () {
     const code = readFileSync(join(ROOT, bundle), 'utf8');
 
@@ -42,12 +45,54 @@ for (const bundle of ['build/app.js', 'build/e2e-app.js']) {
       assert.doesNotMatch(code, /Dynamic require|Proxy/);
     });
 
-    // only build/app.js is uploaded through the CLI (flash.sh)
-    if (bundle == 'build/app.js') it('reads the same to the espruino CLI, which flash.sh uploads it with', function () {
+    // flash.sh uploads a bundle itself to RAM (without --save) through the CLI
+    it('reads the same to the espruino CLI, which flash.sh uploads it with', function () {
       assert.deepEqual(cliReading(code), { strings: [], open: 0 });
+    });
+
+    it('has line breaks, none inside a string (Espruino keeps the newline of a \\-continuation)', function () {
+      assert.ok(code.split('\n').length > code.length / 400, 'no line breaks (esbuild lineLimit)');
+      assert.doesNotMatch(code, /(^|[^\\])(\\\\)*\\\n/);
     });
   });
 }
+
+describe('build/app.js, the installer of build/bundle.js', function () {
+  const app = readFileSync(join(ROOT, 'build/app.js'), 'latin1');
+  const bundle = readFileSync(join(ROOT, 'build/bundle.js'));
+
+  /** Runs the installer's lines with `storage`; what load() was called with, if it was. */
+  const install = (storage: HostStorage, code = app) => {
+    const loads: unknown[] = [];
+    vm.runInNewContext(code, { require: (m: string) => (m == 'Storage' ? storage : undefined), console: { log() {} },
+      E: { CRC32: (s: string) => crc32(Buffer.from(s, 'latin1')) }, load: (...a: unknown[]) => loads.push(a) });
+    return loads;
+  };
+
+  it('is printable ASCII in short lines, each one statement the CLI sends and the board runs alone', function () {
+    const lines = app.trimEnd().split('\n');
+    assert.ok(lines.length > bundle.length / 600, `${lines.length} lines for ${bundle.length} bytes`);
+    for (const line of lines) {
+      assert.ok(line.length <= 700, `a line of ${line.length} characters`);
+      assert.match(line, /^[\x20-\x7e]+;$/);
+      assert.doesNotThrow(() => parse(line, { ecmaVersion: 5 }), line.slice(0, 80));
+    }
+  });
+
+  it('writes build/bundle.js to .bootcde byte for byte, then load()s it', function () {
+    const storage = new HostStorage();
+    assert.deepEqual(install(storage), [[]]);
+    assert.ok(Buffer.from(storage.read('.bootcde')!, 'latin1').equals(bundle));
+  });
+
+  it('does not start a copy that did not arrive whole: it erases it', function () {
+    const storage = new HostStorage();
+    const lines = app.split('\n');
+    // a line lost on the way (FIFO_FULL): the file keeps its size, a piece is left unwritten
+    assert.deepEqual(install(storage, [...lines.slice(0, 2), ...lines.slice(3)].join('\n')), []);
+    assert.equal(storage.read('.bootcde'), undefined);
+  });
+});
 
 describe('ES5 check', function () {
   it('would catch ES2015 syntax', function () {
@@ -63,5 +108,15 @@ describe('espruino CLI check', function () {
     const misread = cliReading("if (n < 1 || /[^a-z']/.test(m)) f(1);");
     assert.equal(misread.strings.length, 1);
     assert.ok(misread.open > 0);
+  });
+
+  it("the build puts such a RegExp in parentheses, after '|', '^' or '~' alike", async function () {
+    const { cliSafe } = await import('../scripts/build.mjs');
+    for (const op of ['||', '|', '^', '~']) {
+      const code = `if (n < 1 ${op} /[^a-z'(]/.test(m)) f(1);`.replace('1 ~', '1, ~');
+      assert.deepEqual(cliReading(cliSafe(code)), { strings: [], open: 0 }, code);
+      assert.notDeepEqual(cliReading(code), { strings: [], open: 0 }, code);
+    }
+    assert.equal(cliSafe('a = /x/.test(b) || c;'), 'a = /x/.test(b) || c;');
   });
 });

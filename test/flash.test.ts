@@ -97,7 +97,7 @@ describe('flash.sh', function () {
       await typeIn(`require("Storage").write(".boot0", 'var _a = atob; global.atob = function (s) { return "#" + _a(s).substr(1); };')`, /=true/);
       const { code, out } = await flash(`tcp://127.0.0.1:${TELNET}`, '--save');
       assert.notEqual(code, 0, out);
-      assert.match(out, /\.bootcde does not match build\/app\.js: \d+ bytes, CRC32 \d+ \(expected/);
+      assert.match(out, /\.bootcde does not match build\/bundle\.js: \d+ bytes, CRC32 \d+ \(expected/);
       assert.match(out, /flash\.sh: \.bootcde on the board was not verified/);
       await assert.rejects(page(), /ECONNREFUSED/, 'the altered code was started');
       stopInterpreter();

@@ -266,14 +266,14 @@ for (const kind of kinds) {
 
     test('deploy builds a changed application and uploads it: the new page is served, status running, and it stays after a reset', { smoke: true }, async function () {
       this.timeout(90000);
-      // the build path writes build/app.js: put back the spec example's afterwards
+      // the build path writes build/app.js and build/bundle.js: put back the spec example's afterwards
       const saved = mkdtempSync(join(tmpdir(), 'app-'));
-      copyFileSync(join(ROOT, 'build/app.js'), join(saved, 'app.js'));
+      for (const f of ['app.js', 'bundle.js']) copyFileSync(join(ROOT, 'build', f), join(saved, f));
       let run: Run;
       try {
         run = await ctl(board, kind == 'small' ? ['deploy', '--bundle', bundles.v2] : ['deploy', 'test/fixtures/sysapi-v2']);
       } finally {
-        copyFileSync(join(saved, 'app.js'), join(ROOT, 'build/app.js'));
+        for (const f of ['app.js', 'bundle.js']) copyFileSync(join(saved, f), join(ROOT, 'build', f));
       }
       assert.equal(run.code, 0, `${run.stderr}\n${run.stdout}\n${board.output().slice(-1000)}`);
       assert.match(run.stderr, /application +[\d,]+ \/ [\d,]+ bytes +100%/, 'progress');
@@ -353,7 +353,7 @@ for (const kind of kinds) {
       const s = await state(board);
       assert.equal(s.app.crc, crcOf(bundles.v2));
       assert.equal(s.state, 'running');
-      const refused = await ctl(board, ['deploy', '--bundle', join(ROOT, 'build/app.js')]);
+      const refused = await ctl(board, ['deploy', '--bundle', join(ROOT, 'build/bundle.js')]);
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /has no system API/);
     });

@@ -101,7 +101,11 @@ export async function start(kind: Kind, bundle: string, withPort: boolean): Prom
     return { name: kind, host: '127.0.0.1', port, output: () => '(in this process: printed above)',
       watched: false, stop: () => running.stop() };
   }
-  let code = readFileSync(join(ROOT, bundle), 'utf8');
+  // an app's installer (build/app.js) runs on the host; the interpreters run the bundle it
+  // installs, as from a file (load() does nothing there) or as flash.sh --save leaves it
+  const installed = join(dirname(bundle), 'bundle.js');
+  const source = kind != 'host' && /(^|\/)app\.js$/.test(bundle) && existsSync(join(ROOT, installed)) ? installed : bundle;
+  let code = readFileSync(join(ROOT, source), 'utf8');
   if (withPort) code = `var E2E_PORT=${port};\n` + code;
   const file = join(mkdtempSync(join(tmpdir(), 'httpsrv-e2e-')), 'app.js');
   writeFileSync(file, code, 'utf8');
