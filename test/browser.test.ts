@@ -186,7 +186,9 @@ describe('the dashboard in Chromium, flashed by ./flash.sh --app examples/dashbo
     await boot(['--telnet']);
     await waitForPort('127.0.0.1', 2323, 10000);
     const flashed = await new Promise<string>((resolve, reject) => execFile(join(ROOT, 'flash.sh'),
-      ['tcp://127.0.0.1:2323', '--app', 'examples/dashboard', '--save'], { cwd: ROOT, timeout: 150000, maxBuffer: 64 << 20 },
+      ['tcp://127.0.0.1:2323', '--app', 'examples/dashboard', '--save'], { cwd: ROOT, timeout: 150000, maxBuffer: 64 << 20,
+        // the system API's token it sets is kept here, not in this machine's own list of boards
+        env: { ...process.env, HTTPSRV_BOARDS: join(dir, 'boards.json') } },
       (err, stdout, stderr) => (err ? reject(new Error(`flash.sh failed: ${stdout}${stderr}`)) : resolve(stdout))));
     assert.match(flashed, /\.bootcde verified/);
     // a reset: the board boots what flash.sh left in Storage
