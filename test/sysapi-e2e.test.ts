@@ -16,6 +16,7 @@ import { HostStorage } from '../host/storage';
 import { BoardKind, flashBoard, FlashedBoard, waitForApi } from './e2e/board';
 import { exchange, freePort, Reply } from './e2e/client';
 import { ESPRUINO_1700, ESPRUINO_BIN, ROOT } from './e2e/target';
+import { readAssets } from '../scripts/assets.mjs';
 
 const TOKEN = 'e2e-token-0123456789abcdef';
 const AUTH = `Authorization: Bearer ${TOKEN}\r\n`;
@@ -471,6 +472,32 @@ describe('scripts/token.mjs on the real interpreter, over Telnet as on a board o
     assert.fail(`token.mjs failed 3 times:\n${output}`);
   });
 });
+
+// the dashboard with the API beside it: on the host board, and on the real interpreter (on
+// espruino-1700 the pair does not fit a browser's burst: examples/dashboard-sysapi/main.ts)
+for (const kind of kinds.filter((k) => k != 'small')) {
+  describe(`examples/dashboard-sysapi on ${where[kind]}: the dashboard's pages, the system API on port 3300`, function () {
+    this.timeout(60000);
+    let board: FlashedBoard;
+    before(async function () {
+      const built = join(ROOT, 'build/examples/dashboard-sysapi');
+      const files: { [name: string]: string } = { '.bootcde': latin1(join(built, 'bundle.js')), '.systoken': TOKEN };
+      for (const f of readAssets(join(built, 'www')).files) files[f.name] = latin1(f.path);
+      board = await flashBoard(kind, files);
+    });
+    after(() => board?.stop());
+
+    it('serves the page from flash and the state of its application to kyanitctl', async function () {
+      const reply = await exchange({ host: '127.0.0.1', port: board.pagePort, send: ['GET / HTTP/1.1\r\nHost: b\r\n\r\n'] });
+      assert.equal(reply.status, 200, reply.raw);
+      assert.match(reply.body, /Board dashboard/);
+      const status = JSON.parse(await ok(board, ['status', '--json']));
+      assert.equal(status.state, 'running');
+      const refused = await api(board, 'GET /sys/state HTTP/1.1\r\nHost: b\r\n');
+      assert.equal(refused.status, 401);
+    });
+  });
+}
 
 describe('flash.sh --token on the real interpreter, over Telnet as on a board on Wi-Fi', function () {
   this.timeout(240000);
