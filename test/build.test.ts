@@ -50,6 +50,14 @@ for (const bundle of ['build/bundle.js', 'build/e2e-app.js', 'build/examples/das
       assert.deepEqual(cliReading(code), { strings: [], open: 0 });
     });
 
+    it("names no global of the board's at its top level, where its names are globals (no wrapper)", function () {
+      const program: any = parse(code, { ecmaVersion: 5, sourceType: 'script' });
+      const names = program.body.flatMap((n: any) => n.type == 'FunctionDeclaration' ? [n.id.name]
+        : n.type == 'VariableDeclaration' ? n.declarations.map((d: any) => d.id.name) : []);
+      assert.ok(names.length > 20, `${names.length} top-level names: the bundle is wrapped in a function`);
+      assert.deepEqual(names.filter((n: string) => /^(E|A0|D\d\d?)$/.test(n)), []);
+    });
+
     it('has line breaks, none inside a string (Espruino keeps the newline of a \\-continuation)', function () {
       assert.ok(code.split('\n').length > code.length / 400, 'no line breaks (esbuild lineLimit)');
       assert.doesNotMatch(code, /(^|[^\\])(\\\\)*\\\n/);
@@ -99,6 +107,27 @@ describe('ES5 check', function () {
     for (const modern of ['const a = 1;', 'let a;', 'var f = () => 1;', 'class A {}', 'var {a} = b;', 'var s = `x`;']) {
       assert.throws(() => parse(modern, { ecmaVersion: 5, sourceType: 'script' }), modern);
     }
+  });
+});
+
+describe("the board's globals kept out of the bundle's names", function () {
+  /** The top-level function names esbuild gives 300 functions after `head`, as the build does. */
+  async function namesGiven(head: string): Promise<string[]> {
+    const [esbuild, { esbuildOptions }] = await Promise.all([import('esbuild'), import('../scripts/build.mjs')]);
+    let code = head;
+    for (let i = 0; i < 300; i++) code += `function fn${i}(a) { return a + ${i}; }\n`;
+    code += `print([${Array.from({ length: 300 }, (_, i) => `fn${i}`).join(',')}].length);\n`;
+    const out = await esbuild.build({ ...(esbuildOptions as object), stdin: { contents: code }, write: false, lineLimit: 0 });
+    return [...out.outputFiles![0].text.matchAll(/function ([\w$]+)\(/g)].map((m) => m[1]);
+  }
+  const pinLike = (names: string[]) => names.filter((n) => /^(E|A0|D\d\d?)$/.test(n));
+
+  it("esbuild would name a function E or a pin; after src/boot.ts's list of them it names none", async function () {
+    const boot = readFileSync(join(ROOT, 'build/tsc/src/boot.js'), 'utf8');
+    const reserve = /if \(0\) \{[^}]*\}/.exec(boot);
+    assert.ok(reserve, 'src/boot.ts names no globals to keep');
+    assert.notDeepEqual(pinLike(await namesGiven('')), [], 'esbuild gave no such name anyway: the check proves nothing');
+    assert.deepEqual(pinLike(await namesGiven(reserve[0] + '\n')), []);
   });
 });
 
