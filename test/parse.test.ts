@@ -57,13 +57,15 @@ describe('parse: the request head state machine', function () {
     }
   });
 
-  it('makes the fields object only when fields() asks, then keeps it', function () {
+  it('makes the fields object only when fields() asks, then keeps it and lets the raw block go', function () {
     const h = parse(['GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\n\r\n']);
     assert.equal(h.state_, DONE);
     assert.equal(h.fields_, undefined);
     assert.equal(h.block_, 'Host: x\r\nA: 1\r\n');
     const made = fields(h);
     assert.deepEqual(made, { host: 'x', a: '1' });
+    // a request in flight holds the object, not the head's bytes twice
+    assert.equal(h.block_, '');
     assert.equal(fields(h), made);
     assert.deepEqual(fields({}), {});
   });

@@ -40,7 +40,7 @@ export interface Head {
   version_?: string;
   /** the header fields as they came, each line with its line end (checked: fields() reads it) */
   block_?: string;
-  /** the fields made from block_ by fields(), once asked for */
+  /** the fields made from block_ by fields(), once asked for (block_ is then emptied) */
   fields_?: { [name: string]: string };
   /** the body's Content-Length; -1 when Transfer-Encoding is sent (a chunked body); absent
    *  without either */
@@ -90,6 +90,8 @@ export function fields(h: Head): { [name: string]: string } {
     out[name] = typeof before == 'string' ? before + ', ' + value : value;
     start = end + 1;
   }
+  // the block is not needed again: its bytes (~20 JsVars for a browser's head) go now
+  h.block_ = '';
   return h.fields_ = out;
 }
 
