@@ -473,14 +473,13 @@ describe('scripts/token.mjs on the real interpreter, over Telnet as on a board o
   });
 });
 
-// the dashboard with the API beside it: on the host board, and on the real interpreter (on
-// espruino-1700 the pair does not fit a browser's burst: examples/dashboard-sysapi/main.ts)
-for (const kind of kinds.filter((k) => k != 'small')) {
-  describe(`examples/dashboard-sysapi on ${where[kind]}: the dashboard's pages, the system API on port 3300`, function () {
+// the dashboard runs the API beside its pages (test/browser.test.ts loads its pages in Chromium)
+for (const kind of kinds) {
+  describe(`examples/dashboard on ${where[kind]}: its pages, the system API on port 3300`, function () {
     this.timeout(60000);
     let board: FlashedBoard;
     before(async function () {
-      const built = join(ROOT, 'build/examples/dashboard-sysapi');
+      const built = join(ROOT, 'build/examples/dashboard');
       const files: { [name: string]: string } = { '.bootcde': latin1(join(built, 'bundle.js')), '.systoken': TOKEN };
       for (const f of readAssets(join(built, 'www')).files) files[f.name] = latin1(f.path);
       board = await flashBoard(kind, files);

@@ -1,14 +1,16 @@
 /**
  * A device's web app: its page, stylesheet, script and icon served from flash (www/, built by
  * the asset pipeline and written to Storage by flash.sh), a JSON API that reads the board's
- * state and toggles its LED, and a live counter over Server-Sent Events. Port 80.
+ * state and toggles its LED, and a live counter over Server-Sent Events. Port 80; the system
+ * API (src/sysapi.ts: kyanitctl's) on port 3300 beside it.
  *   npm start -- examples/dashboard                      (this machine: http://localhost:8080/)
- *   ./flash.sh PORT --app examples/dashboard --save      (a board)
+ *   ./flash.sh PORT --app examples/dashboard --save      (a board; prints its API token once)
  */
 import * as httpsrv from '../../src/httpsrv';
 import * as runner from '../../src/runner';
 import * as sse from '../../src/sse';
 import { serveStatic } from '../../src/static';
+import * as sysapi from '../../src/sysapi';
 
 // Espruino's pin functions; the host records the writes
 declare function digitalWrite(pin: any, value: number | boolean): void;
@@ -16,6 +18,9 @@ declare var process: { memory(): { free: number; total: number } };
 declare function getTime(): number;
 /** the LED's pin: GPIO2, the blue LED of ESP8266 modules and of many ESP32 boards */
 declare var D2: any;
+
+// at the top level, before main() runs: the board can be managed even if main() throws
+sysapi.listen(3300);
 
 var led = false;
 var started = getTime();
