@@ -733,6 +733,42 @@ describe('httpsrv: the queue beyond the slots', function () {
     assert.deepEqual(calls, ['a']);
   });
 
+  it("a waiting request's body is held for its turn, even one a callback streams past limits.body", async function () {
+    const { s, finish, request } = queued(1, 1);
+    let seen = '';
+    s.register('PUT', '^/up$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) => {
+      // a streaming reader, as the system API's upload: it takes what was held, then the rest
+      seen = conn.body_ || '';
+      conn.body_ = '';
+      return response(200, String(seen.length));
+    });
+    request('a');
+    const up = connect(s);
+    up.emit('data', 'PUT /up HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\n' + 'x'.repeat(1000));
+    up.emit('data', 'y'.repeat(1000));
+    finish.a();
+    await tick();
+    assert.equal(seen, 'x'.repeat(1000) + 'y'.repeat(1000));
+    assert.match(up.writes.join(''), /^HTTP\/1\.1 200 /);
+  });
+
+  it('a waiting request sending more body than limits.body can hold is 503, not cut short unsaid', async function () {
+    const { s, calls, finish, request } = queued(1, 1);
+    let called = false;
+    s.register('PUT', '^/up$', () => { called = true; return response(200, 'x'); });
+    request('a');
+    const up = connect(s);
+    up.emit('data', 'PUT /up HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\n' + 'x'.repeat(2000));
+    assert.doesNotMatch(up.writes.join(''), /503/, 'refused within limits.body');
+    up.emit('data', 'y'.repeat(1000));
+    assert.match(up.writes.join(''), /^HTTP\/1\.1 503 /);
+    assert.match(jsonOf(up.writes.join('')).detail, /body over 2048 bytes/);
+    finish.a();
+    await tick();
+    assert.equal(called, false);
+    assert.deepEqual(calls, ['a']);
+  });
+
   it('a request that waits longer than limits.timeout is 503, saying no slot freed', async function () {
     const { s, request } = queued(1, 1);
     s.setTimeout(0.02);
