@@ -128,7 +128,8 @@ export function checkWritten(files, answer) {
  *  or `expression`; resolves with what it printed. */
 export function runCli({ port, board, baud, file, expression }) {
   const cli = createRequire(import.meta.url).resolve('espruino/bin/espruino-cli.js');
-  const args = [cli, '--no-ble', '-p', port, '--sleep', '1',
+  // --sleep 3: the board's report comes after its last write; on a busy machine 1 s was too short
+  const args = [cli, '--no-ble', '-p', port, '--sleep', '3',
     // no reset (the app keeps running), no line numbers, throttled: Telnet has no flow control
     '--config', 'RESET_BEFORE_SEND=false', '--config', 'SAVE_ON_SEND=0',
     '--config', 'STORE_LINE_NUMBERS=false', '--config', 'SERIAL_THROTTLE_SEND=1'];
