@@ -123,6 +123,7 @@ describe('parse: the request head state machine', function () {
     ['control byte in the version', 'GET / HTTP/1.1\x01\r\nHost: x\r\n\r\n', 400],
     ['CR in the method', 'G\rT / HTTP/1.1\r\nHost: x\r\n\r\n', 400],
     ['CL and TE', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n', 400],
+    ['CL as the first field, then TE', 'POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\nHost: a\r\n\r\n', 400],
     ['CL not digits', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n', 400],
     ['two CLs', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n', 400],
     ['__proto__', 'GET / HTTP/1.1\r\nHost: a\r\n__proto__: x\r\n\r\n', 400],

@@ -81,6 +81,9 @@ describe('url: decoding request targets', function () {
     assert.deepEqual(parseTarget('/p?a=%26'), { loc: '/p', query: 'a=%26', params: { a: '&' } });
     assert.throws(() => parseTarget('/p?a=%4'), (e: unknown) => e instanceof URLInvalidError);
     assert.throws(() => parseTarget('/p?__proto__'), (e: unknown) => e instanceof URLInvalidError);
+    // a '%' as the query's first byte counts too
+    assert.deepEqual(parseTarget('/p?%26=1'), { loc: '/p', query: '%26=1', params: { '&': '1' } });
+    assert.throws(() => parseTarget('/p?%4'), (e: unknown) => e instanceof URLInvalidError);
     assert.deepEqual(parseTarget('/p?x__proto__=1'), { loc: '/p', query: 'x__proto__=1', params: { x__proto__: '1' } });
   });
 
