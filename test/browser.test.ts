@@ -65,8 +65,14 @@ async function tenLoads(browser: Browser, url: string, measured: boolean): Promi
       total = Number((await page.evaluate(() => fetch('/api/state').then((r) => r.json()))).total);
     });
   }
-  // on an interpreter the page shows its JsVars free (the host reports a made-up figure)
-  if (measured) assert.ok(free[9] >= free[1] - 20, `JsVars free fell from ${free[1]} to ${free[9]}: ${free}`);
+  // on an interpreter the page shows its JsVars free (the host reports a made-up figure); a
+  // reading is lower by what other requests of the page hold at that moment, so the quiet
+  // level (the most free) of the last five loads is compared with that of the first five
+  const quiet = (loads: number[]) => Math.max(...loads);
+  if (measured) {
+    assert.ok(quiet(free.slice(5)) >= quiet(free.slice(0, 5)) - 20,
+      `JsVars free fell from ${quiet(free.slice(0, 5))} to ${quiet(free.slice(5))}: ${free}`);
+  }
   console.log(`      JsVars free at each load: ${free.join(', ')} (of ${total}: ${total - Math.min(...free)} in use at most)`);
   console.log(`      load times (ms, to the state shown): ${times.join(', ')}`);
 }
