@@ -12,7 +12,7 @@ import { DEFAULT_LIMITS, Limits } from './http/limits';
 import { feed, fields, State } from './http/parse';
 import { CT_PLAIN, errorView, formatHead, Headers, response, Response } from './http/response';
 import { deregister, getRegistered, match, register, Routes } from './http/router';
-import { parseQuery, parseTarget } from './http/url';
+import { parseTarget } from './http/url';
 import { close, Connection, pump, Size } from './http/connection';
 import { byteLength, hasFreeVars, listen } from './port/espruino';
 import { Listener, Socket } from './port/port';
@@ -127,7 +127,7 @@ function dispatch(conn: Connection): void {
     }
     var target = parseTarget(conn.target_!), loc = target.loc;
     var result = match(routes, conn.isHead_ ? 'GET' : method, loc)(
-      method, loc, target.params || parseQuery(target.query || ''), fields(conn), conn, conn.addr_);
+      method, loc, target.params, fields(conn), conn, conn.addr_);
     if (result && typeof result.then == 'function') {
       result.then(function (r: Response) { answer(conn, r); },
                   function (e: any) { answer(conn, undefined, e); });

@@ -38,17 +38,11 @@ export interface Target {
   /** the decoded path */
   loc: string;
   /** query parameters, decoded; a name without '=' maps to null. Own entries: a name
-   *  Espruino's objects already have ('on', 'constructor'...) is data here. Absent unless
-   *  asked for, or decoded to check it */
-  params?: { [name: string]: string | null };
-  /** the query as it came, for parseQuery() */
-  query?: string;
+   *  Espruino's objects already have ('on', 'constructor'...) is data here */
+  params: { [name: string]: string | null };
 }
 
-/** Splits and decodes an origin-form ("/p?q") or absolute-form ("http://h/p?q") target. The
- *  query is kept as it came (parseQuery() decodes it when a callback asks), but a query that
- *  would not decode is refused now: that needs a '%' or the name '__proto__' in it, and only
- *  then is it decoded here. */
+/** Splits and decodes an origin-form ("/p?q") or absolute-form ("http://h/p?q") target. */
 export function parseTarget(target: string): Target {
   // anything but visible ASCII, or '#' (a fragment is never sent in a request target)
   if (/[^\x21-\x22\x24-\x7e]/.test(target)) throw new URLInvalidError('only visible ASCII is allowed in a URL');
@@ -57,28 +51,19 @@ export function parseTarget(target: string): Target {
     target = slash < 0 ? '/' : target.substring(slash);
   }
   if (target.charAt(0) != '/') throw new URLInvalidError('the path must start with /');
-  var q = target.indexOf('?'), out: Target = { loc: '' }, query: string;
+  var q = target.indexOf('?'), params: { [name: string]: string | null } = {};
   if (q >= 0) {
-    query = target.substring(q + 1);
+    var pairs = target.substring(q + 1).split('&'), pair: string, eq: number, name: string;
+    for (var i = 0; i < pairs.length; i++) {
+      pair = pairs[i];
+      if (pair == '') continue;
+      eq = pair.indexOf('=');
+      name = unencode(eq < 0 ? pair : pair.substring(0, eq));
+      // the one name that cannot be a plain entry; a repeated name keeps its last value
+      if (name == '__proto__') throw new URLInvalidError('reserved name ' + name);
+      params[name] = eq < 0 ? null : unencode(pair.substring(eq + 1));
+    }
     target = target.substring(0, q);
-    out.query = query;
-    if (query.indexOf('%') >= 0 || query.indexOf('__proto__') >= 0) out.params = parseQuery(query);
   }
-  out.loc = unencode(target);
-  return out;
-}
-
-/** The parameters of a query string ("a=1&b"), decoded; a name without '=' maps to null. */
-export function parseQuery(query: string): { [name: string]: string | null } {
-  var pairs = query.split('&'), params: { [name: string]: string | null } = {}, pair: string, eq: number, name: string;
-  for (var i = 0; i < pairs.length; i++) {
-    pair = pairs[i];
-    if (pair == '') continue;
-    eq = pair.indexOf('=');
-    name = unencode(eq < 0 ? pair : pair.substring(0, eq));
-    // the one name that cannot be a plain entry; a repeated name keeps its last value
-    if (name == '__proto__') throw new URLInvalidError('reserved name ' + name);
-    params[name] = eq < 0 ? null : unencode(pair.substring(eq + 1));
-  }
-  return params;
+  return { loc: unencode(target), params: params };
 }
