@@ -9,7 +9,7 @@
  */
 import { HTTPError } from './http/errors';
 import { DEFAULT_LIMITS, Limits } from './http/limits';
-import { feed, fields, State } from './http/parse';
+import { feed, State } from './http/parse';
 import { CT_PLAIN, errorView, formatHead, Headers, response, Response } from './http/response';
 import { deregister, getRegistered, match, register, Routes } from './http/router';
 import { parseTarget } from './http/url';
@@ -84,7 +84,10 @@ function onData(this: Socket, data: string): void {
       conn.timer_ = 0;
       return answer(conn, undefined, new HTTPError(conn.status_!, conn.reason_));
     }
+    var fields = conn.fields_!, length = fields['content-length'];
     conn.isHead_ = conn.method_ == 'HEAD';
+    if (length) conn.bodyLength_ = parseInt(length, 10);
+    else if (fields['transfer-encoding']) conn.bodyLength_ = -1;
     // every slot taken: wait in arrival order, the head's timer still running
     if ((server.serving_ || 0) >= limits.connections) {
       conn.queued_ = true;
@@ -110,14 +113,15 @@ function onData(this: Socket, data: string): void {
  *  returns. (Every callback gets params and headers: one reading them through `arguments`,
  *  or a rest parameter, cannot be told from one that does not read them.) */
 function dispatch(conn: Connection): void {
-  var server = conn.server_ as HTTPServer, method = conn.method_!, routes = server.routes_, expect: string;
+  var server = conn.server_ as HTTPServer, fields = conn.fields_!, method = conn.method_!;
+  var routes = server.routes_, expect = fields.expect;
   clearTimeout(conn.timer_);
   conn.timer_ = 0;
   conn.serving_ = true;
   server.serving_ = (server.serving_ || 0) + 1;
   // curl sends this with bodies over 1 KB, then waits a second for the interim answer
-  if (conn.bodyLength_! > 0 && !conn.body_ && conn.version_ == 'HTTP/1.1' && (expect = fields(conn).expect) &&
-      expect.toLowerCase() == '100-continue') conn.socket_.write('HTTP/1.1 100 Continue\r\n\r\n');
+  if (expect && expect.toLowerCase() == '100-continue' && conn.bodyLength_! > 0 && !conn.body_ &&
+      conn.version_ == 'HTTP/1.1') conn.socket_.write('HTTP/1.1 100 Continue\r\n\r\n');
   try {
     if (conn.target_ == '*' && method == 'OPTIONS') {
       // the server's own OPTIONS: which methods have callbacks
@@ -127,7 +131,7 @@ function dispatch(conn: Connection): void {
     }
     var target = parseTarget(conn.target_!), loc = target.loc;
     var result = match(routes, conn.isHead_ ? 'GET' : method, loc)(
-      method, loc, target.params, fields(conn), conn, conn.addr_);
+      method, loc, target.params, fields, conn, conn.addr_);
     if (result && typeof result.then == 'function') {
       result.then(function (r: Response) { answer(conn, r); },
                   function (e: any) { answer(conn, undefined, e); });

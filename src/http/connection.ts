@@ -22,6 +22,8 @@ export interface Slots {
 export interface Connection extends Head {
   /** body bytes received and not yet read, at most Content-Length and limits.body */
   body_?: string;
+  /** the body's Content-Length; -1 for a chunked body */
+  bodyLength_?: number;
   /** the body's reader (readallFrom) or the connection's owner after detach(): called with
    *  each piece of data, null when the client left */
   reader_?: ((data: string | null) => void) | null;
