@@ -11,23 +11,31 @@
  *   node --import tsx host/board.ts STORAGE_FILE [--port BOARD_PORT=HOST_PORT]...
  */
 import * as vm from 'node:vm';
-import { boardGlobals, espruinoContext, Live, netModule, stopAll } from './espruino-env';
-import { HostStorage } from './storage';
+import { boardGlobals, espruinoContext, HostOptions, Live, netModule, Running, stopAll } from './espruino-env';
+import { HostStorage, storageModule } from './storage';
 
 export class HostBoard {
   /** what the running code started: stopped by a restart */
   private live: Live = new Set();
   private restarting = false;
 
-  constructor(readonly storage: HostStorage, private ports: { [board: number]: number } = {}) {}
+  /** `net`: where the board's ports listen here; `guard` runs the code and every callback (by
+   *  default an exception nothing catches is printed and the board goes on, as Espruino's). */
+  constructor(readonly storage: HostStorage, private net: HostOptions = { portBase: 0 },
+    private guard: (run: () => void) => void = uncaught) {}
+
+  /** Runs `code` in a fresh context, as a board runs what it is sent (npm start: build/app.js). */
+  run(code: string, filename: string): void {
+    const context = this.context();
+    this.guard(() => vm.runInContext(code, context, { filename }));
+  }
 
   /** Boots: the boot files, or only `file` (load(file)). */
   boot(file?: string): void {
-    const context = this.context();
     const run = (name: string) => {
       const code = this.storage.read(name);
       if (code === undefined) return false;
-      uncaught(() => vm.runInContext(code, context, { filename: name }));
+      this.run(code, name);
       return true;
     };
     if (file) {
@@ -55,12 +63,20 @@ export class HostBoard {
   }
 
   private context(): vm.Context {
-    const modules = { Storage: this.storage, net: netModule({ ports: this.ports, portBase: 0 }, this.live) };
+    const modules = { Storage: this.storage, net: netModule(this.net, this.live) };
     return espruinoContext({
-      ...boardGlobals(this.live, modules, uncaught),
+      ...boardGlobals(this.live, modules, this.guard),
       load: (file?: string) => this.restart(file)
     });
   }
+}
+
+/** Runs `code` (build/app.js) on a host board whose Storage holds the built assets in
+ *  `options.storage`, exceptions thrown to the caller; stop() ends all it started. */
+export function runBundle(code: string, filename: string, options: HostOptions = {}): Running {
+  const board = new HostBoard(storageModule(options.storage), options, (run) => run());
+  board.run(code, filename);
+  return { stop: () => board.stop() };
 }
 
 /** Runs `fn`; an exception it throws is printed and the board goes on, as Espruino does. */
@@ -93,5 +109,5 @@ if (require.main === module) {
   }
   // Espruino prints an exception nothing caught and goes on
   process.on('uncaughtException', (e) => console.log(`Uncaught ${describe(e)}`));
-  new HostBoard(new HostStorage(file), ports).boot();
+  new HostBoard(new HostStorage(file), { ports, portBase: 0 }).boot();
 }

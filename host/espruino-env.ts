@@ -1,15 +1,13 @@
 /**
- * The host environment: runs a bundle made for Espruino (build/app.js) under Node, giving it
- * the Espruino APIs it uses: require('net') over Node's sockets (data as byte strings, no
- * remote address, 'drain' after every write), setTimeout with arguments, process.memory(),
- * E.isUTF8, E.CRC32, load(), require('Storage') over a folder of built assets (host/storage.ts), and no Wifi
- * module; and the language's differences that hid bugs (ESPRUINO_PRELUDE).
+ * The host environment's pieces, for a bundle made for Espruino run under Node (host/board.ts
+ * runs it): require('net') over Node's sockets (data as byte strings, no remote address,
+ * 'drain' after every write), setTimeout with arguments, process.memory() and .env, E.isUTF8
+ * and E.CRC32, no Wifi module; and the language's differences that hid bugs (ESPRUINO_PRELUDE).
  * Ports below 1024 need privileges on a host, so they are mapped to portBase + port.
  */
 import * as net from 'node:net';
 import * as vm from 'node:vm';
 import { crc32 } from 'node:zlib';
-import { storageModule } from './storage';
 
 export interface HostOptions {
   /** ports below 1024 listen on portBase + port (default 8000: 80 → 8080) */
@@ -118,7 +116,7 @@ export function netModule(options: HostOptions, live: Live = new Set()) {
  * - indexOf() and includes() report a needle found where its start runs to the end of the
  *   string ('abcd'.indexOf('cdx') == 2), as Espruino 2v29 does.
  * - split() ignores its limit.
- * (clearTimeout(undefined) throws: see runBundle's globals.)
+ * (clearTimeout(undefined) throws: see boardGlobals.)
  */
 export const ESPRUINO_PRELUDE = `(function () {
   var proto = Object.prototype, define = Object.defineProperty, create = Object.create;
@@ -223,22 +221,4 @@ export function boardGlobals(live: Live, modules: { [name: string]: unknown },
       CRC32: (s: string) => crc32(Buffer.from(String(s), 'latin1'))
     }
   };
-}
-
-/** Runs the bundle's code in a fresh context with Espruino's APIs; load() stops what it started
- *  and runs Storage's .bootcde in a fresh one (build/app.js installs its bundle so). */
-export function runBundle(code: string, filename: string, options: HostOptions = {}): Running {
-  const live: Live = new Set();
-  const storage = storageModule(options.storage);
-  const modules = { net: netModule(options, live), Storage: storage };
-  // as Espruino's: the restart happens once the running code has returned
-  const load = () => setImmediate(() => {
-    stopAll(live);
-    const boot = storage.read('.bootcde');
-    if (boot !== undefined) run(boot, '.bootcde');
-  });
-  const run = (source: string, name: string) =>
-    vm.runInContext(source, espruinoContext({ ...boardGlobals(live, modules), load }), { filename: name });
-  run(code, filename);
-  return { stop: () => stopAll(live) };
 }

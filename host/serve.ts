@@ -2,7 +2,7 @@
 // Storage holding a folder of built assets (the second argument; build/www when it exists).
 //   node --import tsx host/serve.ts [BUNDLE] [ASSETS_FOLDER]
 import { existsSync, readFileSync } from 'node:fs';
-import { runBundle } from './espruino-env';
+import { runBundle } from './board';
 
 const file = process.argv[2] || 'build/app.js';
 const storage = process.argv[3] || (existsSync('build/www') ? 'build/www' : undefined);

@@ -408,7 +408,7 @@ async function installJournal(): Promise<string> {
   storage.write('.bootcde', latin1(bundles.v2));
   storage.write('.systoken', TOKEN);
   const apiPort = await freePort(), pagePort = await freePort();
-  const board = new HostBoard(storage, { 80: pagePort, 3300: apiPort });
+  const board = new HostBoard(storage, { ports: { 80: pagePort, 3300: apiPort }, portBase: 0 });
   let journal = '';
   const restart = board.restart.bind(board);
   // the trial's load() (no file) is where the install waits for the next boot

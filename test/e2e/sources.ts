@@ -9,7 +9,7 @@ import * as esbuild from 'esbuild';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runBundle } from '../../host/espruino-env';
+import { runBundle } from '../../host/board';
 import { buildAssets } from '../../scripts/assets.mjs';
 
 /** The entry each built bundle comes from (scripts/build.mjs bundles tsc's output of it). */
