@@ -25,14 +25,16 @@ export const HEADERS = ['User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit
 const BENCH_HEAD = 'GET /page HTTP/1.0\r\nHost: 127.0.0.1\r\n' + HEADERS.join('\r\n') + '\r\n\r\n';
 
 // Runs in the interpreter: P holds the modules. Requests go through a stand-in socket in
-// batches, with a pause between them so that timers and Promises settle as they would.
-const DRIVER = `
+// batches, with a pause between them so that timers and Promises settle as they would. In a
+// function of its own: the bundle's top-level names are globals, which the driver's must not
+// replace.
+const DRIVER = `(function () {
 var HEAD = ${JSON.stringify(BENCH_HEAD)};
 function time(n, f) { var s = getTime(); for (var i = 0; i < n; i++) f(); return (getTime() - s) / n * 1e6; }
 var out = {};
 out['parse the head (feed)'] = time(300, function () { P.feed({}, HEAD, P.limits); });
 out['split and decode the target'] = time(500, function () { P.parseTarget('/page'); });
-var routes = { GET: [['^/page$', /^\\/page$/, function () {}]] };
+var routes = { GET: [['^/page$', /^\\/page$/, function () {}, 0]] };
 out['find the callback (match)'] = time(500, function () { P.match(routes, 'GET', '/page'); });
 out['make the response object'] = time(500, function () { P.response(200, 'Hello from Kyanit!'); });
 var r = P.response(200, 'Hello from Kyanit!');
@@ -76,6 +78,7 @@ function batch() {
   print('PROFILE ' + JSON.stringify(out));
 }
 batch();
+})();
 `;
 
 /** Runs the profile on `bin` `runs` times; returns { step: microseconds }, the least of the

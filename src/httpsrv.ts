@@ -9,7 +9,7 @@
  */
 import { HTTPError } from './http/errors';
 import { DEFAULT_LIMITS, Limits } from './http/limits';
-import { feed, State } from './http/parse';
+import { feed, fields, State } from './http/parse';
 import { CT_PLAIN, errorView, formatHead, Headers, response, Response } from './http/response';
 import { deregister, getRegistered, match, register, Routes } from './http/router';
 import { parseTarget } from './http/url';
@@ -84,10 +84,11 @@ function onData(this: Socket, data: string): void {
       conn.timer_ = 0;
       return answer(conn, undefined, new HTTPError(conn.status_!, conn.reason_));
     }
-    var fields = conn.fields_!, length = fields['content-length'];
+    // no fields object: the quick path took the head, which frames no body
+    var framing = conn.fields_, length = framing && framing['content-length'];
     conn.isHead_ = conn.method_ == 'HEAD';
     if (length) conn.bodyLength_ = parseInt(length, 10);
-    else if (fields['transfer-encoding']) conn.bodyLength_ = -1;
+    else if (framing && framing['transfer-encoding']) conn.bodyLength_ = -1;
     // every slot taken: wait in arrival order, the head's timer still running
     if ((server.serving_ || 0) >= limits.connections) {
       conn.queued_ = true;
@@ -110,11 +111,11 @@ function onData(this: Socket, data: string): void {
 }
 
 /** Calls the callback for a complete head in a slot of its own, and answers with what it
- *  returns. (Every callback gets params and headers: one reading them through `arguments`,
- *  or a rest parameter, cannot be told from one that does not read them.) */
+ *  returns. The header fields object is made only for a callback that can read it (router.ts
+ *  says which can). */
 function dispatch(conn: Connection): void {
-  var server = conn.server_ as HTTPServer, fields = conn.fields_!, method = conn.method_!;
-  var routes = server.routes_, expect = fields.expect;
+  var server = conn.server_ as HTTPServer, framing = conn.fields_, method = conn.method_!;
+  var routes = server.routes_, expect = framing && framing.expect;
   clearTimeout(conn.timer_);
   conn.timer_ = 0;
   conn.serving_ = true;
@@ -130,8 +131,9 @@ function dispatch(conn: Connection): void {
       return answer(conn, response(200, '', CT_PLAIN, { Allow: allow.join(', ') }));
     }
     var target = parseTarget(conn.target_!), loc = target.loc;
-    var result = match(routes, conn.isHead_ ? 'GET' : method, loc)(
-      method, loc, target.params, fields, conn, conn.addr_);
+    var route = match(routes, conn.isHead_ ? 'GET' : method, loc);
+    var result = route[2](method, loc, target.params, route[3] > 3 ? fields(conn) : undefined,
+      conn, conn.addr_);
     if (result && typeof result.then == 'function') {
       result.then(function (r: Response) { answer(conn, r); },
                   function (e: any) { answer(conn, undefined, e); });

@@ -44,15 +44,21 @@ describe('httpsrv: what the socket is given', function () {
     assert.equal(socket.writes.slice(1).join(''), 'x'.repeat(1300));
   });
 
-  it('gives every callback params and headers, declared or read through arguments; the fields object made once', function () {
+  it('gives params and headers to every callback that can read them; the fields object made only for those', function () {
     const server = new HTTPServer(0), seen: unknown[][] = [];
     server.register('GET', '^/none$', function () { seen.push([...arguments]); return response(200, 'n'); });
     server.register('GET', '^/all$', function (m: string, l: string, p: unknown, h: unknown) {
       seen.push([p, h]);
       return response(200, 'a');
     });
+    // bound arguments come first: the callback's own length still covers what it reads
+    server.register('GET', '^/bound$', function (extra: string, m: string, l: string, p: unknown, h: unknown) {
+      seen.push([extra, h]);
+      return response(200, 'b');
+    }.bind(null, 'x'));
+    server.register('GET', '^/page$', function (m: string) { seen.push([m]); return response(200, 'p'); });
     const conns: Connection[] = [];
-    for (const path of ['/none?a=1', '/all?a=1']) {
+    for (const path of ['/none?a=1', '/all?a=1', '/bound', '/page']) {
       const socket = connect(server);
       socket.emit('data', `GET ${path} HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n\r\n`);
       assert.match(socket.writes[0], /^HTTP\/1\.1 200 OK/);
@@ -62,6 +68,10 @@ describe('httpsrv: what the socket is given', function () {
     assert.equal(seen[0][4], conns[0]);
     assert.deepEqual(seen[1], [{ a: '1' }, { host: 'x', 'x-a': '1' }]);
     assert.equal(conns[1].fields_, seen[1][1]);
+    assert.deepEqual(seen[2], ['x', { host: 'x', 'x-a': '1' }]);
+    // a callback declaring only the method: its head was checked, its fields never split
+    assert.deepEqual(seen[3], ['GET']);
+    assert.equal(conns[3].fields_, undefined);
   });
 
   it('hands a small answer over in one write and ends', function () {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { ESPRUINO_MEMBERS, loadInEspruinoRealm, ownEntries } from './espruino-realm';
 
 // the parser as it meets objects on Espruino: every one carries on, emit, clone...
-const { feed } = loadInEspruinoRealm<typeof import('../src/http/parse')>(join(__dirname, '../src/http/parse.ts'));
+const { feed, fields: fieldsOf } = loadInEspruinoRealm<typeof import('../src/http/parse')>(join(__dirname, '../src/http/parse.ts'));
 
 const { LINE, FIELDS, DONE, FAILED } = { LINE: State.LINE, FIELDS: State.FIELDS, DONE: State.DONE, FAILED: State.FAILED };
 
@@ -41,7 +41,7 @@ function run(text: string, cuts: number[]): Head {
 
 /** What a parse concluded: the state and, when done, what was read; when failed, the status. */
 function verdict(h: Head): string {
-  if (h.state_ == DONE) return JSON.stringify([h.method_, h.target_, h.version_, ownEntries(h.fields_!)]);
+  if (h.state_ == DONE) return JSON.stringify([h.method_, h.target_, h.version_, ownEntries(fieldsOf(h))]);
   return h.state_ == FAILED ? `failed ${h.status_}` : `waiting ${h.state_}`;
 }
 
@@ -79,12 +79,16 @@ describe('parse: fuzzed', function () {
 
   it(`reads valid heads as they were written, however split (${RUNS} runs)`, function () {
     fc.assert(fc.property(validHead, fc.array(fc.nat(), { maxLength: 10 }), ({ m, fields, text }, cuts) => {
-      const h = run(text + 'BODY', cuts);
-      assert.equal(h.state_, DONE, `${JSON.stringify(text)}: ${h.reason_}`);
-      assert.equal(h.method_, m.method);
-      assert.equal(h.target_, m.target);
-      assert.equal(h.version_, m.version);
-      assert.deepEqual(ownEntries(h.fields_!), Object.fromEntries(fields.map(([n, v]) => [n.toLowerCase(), v])));
+      // ending where the head ends (the quick path, for CRLF) and with a body after it
+      for (const body of ['', 'BODY']) {
+        const h = run(text + body, cuts);
+        assert.equal(h.state_, DONE, `${JSON.stringify(text)}: ${h.reason_}`);
+        assert.equal(h.method_, m.method);
+        assert.equal(h.target_, m.target);
+        assert.equal(h.version_, m.version);
+        assert.ok(body.startsWith(h.rest_!), 'the bytes after the head are the body');
+        assert.deepEqual(ownEntries(fieldsOf(h)), Object.fromEntries(fields.map(([n, v]) => [n.toLowerCase(), v])));
+      }
     }), { numRuns: RUNS });
   });
 
@@ -100,5 +104,29 @@ describe('parse: fuzzed', function () {
         }
         assert.equal(verdict(run(t, cuts)), verdict(run(t, [])), JSON.stringify(t));
       }), { numRuns: RUNS });
+  });
+
+  it(`answers a head the same by the quick path as by the per-line loop (${RUNS} runs)`, function () {
+    // a head that ends the data takes the quick path; with a body after it, the per-line loop
+    const name = fc.constantFrom('Host', 'host', 'HOST', 'Content-Length', 'Transfer-Encoding', 'Expect', '__proto__',
+      'X-Host', 'on', 'a');
+    const good = fc.tuple(name, fc.constantFrom(': ', ':', ' : ', ':\t'), value).map(([n, c, v]) => n + c + v);
+    // a valid line with bytes before or after it: what a pass over the whole block may half-match
+    const bad = fc.tuple(fc.constantFrom('', ':', ' ', 'a ', '\t', '\x01', '\r', '\n', ':a', 'x:\r'), good,
+      fc.constantFrom('', '\r', '\r:', '\ra', '\n', '\x7f', ',')).map(([a, g, b]) => a + g + b);
+    const line = fc.oneof({ weight: 4, arbitrary: good }, { weight: 1, arbitrary: bad });
+    // most with a Host line first, which the quick path needs
+    const head = fc.tuple(fc.constantFrom('HTTP/1.1', 'HTTP/1.0'), fc.constantFrom(['Host: h'], ['Host: h'], []),
+      fc.array(line, { maxLength: 8 }))
+      .map(([version, host, lines]) => `GET / ${version}\r\n` + [...host, ...lines].map((l) => l + '\r\n').join('') + '\r\n');
+    fc.assert(fc.property(head, fc.nat({ max: 40 }), (text, many) => {
+      const lim = { ...limits, fields: many % 10, head: many * 6 };
+      const quick = ({} as Head), slow = ({} as Head);
+      feed(quick, text, lim);
+      feed(slow, text + 'B', lim);
+      const seen = (h: Head) => h.state_ == DONE ? JSON.stringify([h.version_, ownEntries(fieldsOf(h))])
+        : `${h.state_} ${h.status_}`;
+      assert.equal(seen(quick), seen(slow), JSON.stringify(text));
+    }), { numRuns: RUNS });
   });
 });

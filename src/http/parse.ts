@@ -6,12 +6,16 @@
  *   LINE    waiting for the end of the request line ("METHOD SP target SP HTTP/1.x"); the
  *           bytes held are bounded by limits.line (414)
  *   FIELDS  waiting for the empty line that ends the header fields; the bytes held are bounded
- *           by limits.head (431). The block is then checked and split in one pass (at most
- *           limits.fields fields, 431): scanning it once costs far less on Espruino than
- *           handling each line as it comes
- *   DONE    the head is complete: method, target, version and fields are set, and `rest_`
- *           holds the bytes that followed it (the start of the body). The target is any run
- *           of bytes without a space: the URL module checks it
+ *           by limits.head (431). The block is then checked (at most limits.fields fields, 431)
+ *   DONE    the head is complete: method, target and version are set, the fields checked, and
+ *           `rest_` holds the bytes that followed it (the start of the body). The target is any
+ *           run of bytes without a space: the URL module checks it. The fields object is made
+ *           when fields() first asks for it (a callback that declares no `headers` never does)
+ * The quick path: a CRLF head whose last bytes are its empty line (a request without a body, as
+ * browsers send them) is checked by one regex pass over its whole block, and its framing fields
+ * found by literal searches; anything else, or anything that pass does not accept, takes the
+ * per-line loop, which gives the exact answer. On Espruino a per-line loop costs ~50 µs a line,
+ * the pass ~0.25 µs a byte.
  *   FAILED  the input broke HTTP or a limit: `status_` is the answer, `reason_` says why
  * Line ends are the request line's throughout: CRLF, or bare LF (accepted, as curl's and
  * netcat's users send it); a head mixing the two, or a CR anywhere but before a line's LF, is
@@ -37,15 +41,17 @@ export interface Head {
   target_?: string;
   version_?: string;
   /** header fields: lower-case names, values trimmed, repeated fields joined with ", ". Own
-   *  entries: a name Espruino's objects already have ('on', 'constructor'...) is data here */
+   *  entries: a name Espruino's objects already have ('on', 'constructor'...) is data here.
+   *  Made by the per-line loop, or by fields() from `block_` */
   fields_?: { [name: string]: string };
+  /** the checked header lines (each ending CRLF) of a head the quick path took, until fields()
+   *  splits them */
+  block_?: string;
   rest_?: string;
   status_?: number;
   reason_?: string;
 }
 
-/** Control bytes that may not appear in a head (tab, CR and LF are checked apart). */
-var CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 /** Anything but a token character (RFC 9110 5.6.2): methods and field names are tokens. */
 var NOT_TOKEN = /[^A-Za-z0-9!#$%&'*+.^_`|~-]/;
 
@@ -93,6 +99,25 @@ export function feed(h: Head, data: string, limits: Limits): State {
     if (cr) h.crlf_ = true;
     h.state_ = State.FIELDS;
   }
+  // The quick path. Each line of the block is `name:value` CRLF, the name a token, the value
+  // without control bytes but tab: one global replace turns each into one 'x', and any byte it
+  // leaves means a line to refuse (left bytes that are token characters alone would have
+  // started a match). Then the framing fields by name: none that frames a body, one Host.
+  if (h.crlf_ && buf.endsWith('\r\n\r\n')) {
+    // `lower` ends with a CR: Espruino finds a needle cut off at the end (see below), and a
+    // needle starting with LF cannot be cut off there
+    var block = buf.substring(0, buf.length - 2), lower = ('\n' + buf.substring(0, buf.length - 3)).toLowerCase(),
+      lines = block.replace(/[!#$%&'*+.^_`|~0-9A-Za-z-]+:[^\x00-\x08\x0a-\x1f\x7f]*\r\n/g, 'x'),
+      hostAt = lower.indexOf('\nhost:'), hostValue = block.substring(hostAt + 5, lower.indexOf('\r', hostAt) - 1).trim();
+    if (block.length <= limits.head && lines.length <= limits.fields && !/[^x]/.test(lines) &&
+        hostAt >= 0 && lower.indexOf('\nhost:', hostAt + 1) < 0 && hostValue && hostValue.indexOf(',') < 0 &&
+        lower.indexOf('\ncontent-length:') < 0 && lower.indexOf('\ntransfer-encoding:') < 0 &&
+        lower.indexOf('\nexpect:') < 0 && lower.indexOf('\n__proto__:') < 0) {
+      h.block_ = block;
+      h.buf_ = h.rest_ = '';
+      return h.state_ = State.DONE;
+    }
+  }
   // the block ends where an empty line starts: at the very start, or after a line's LF
   var empty = -1;
   if (buf.charAt(0) == '\n') empty = end = 0;
@@ -118,15 +143,47 @@ export function feed(h: Head, data: string, limits: Limits): State {
   if (end > empty != crlf) return fail(h, 400, 'mixed line ends');
   h.buf_ = '';
   h.rest_ = buf.substring(end + 1);
-  // The header block (each line ends with LF), split and checked in one pass; then the
-  // framing fields (RFC 9112 sections 3.2 and 6.3)
-  var block = buf.substring(0, empty);
-  if (CONTROL.test(block)) return fail(h, 400, 'control byte in a header');
+  if (split(h, buf.substring(0, empty), crlf, limits.fields) == State.FAILED) return State.FAILED;
+  // the framing fields (RFC 9112 sections 3.2 and 6.3)
+  var fields = h.fields_!, length = fields['content-length'], host = fields.host;
+  if (length !== undefined && (fields['transfer-encoding'] !== undefined || !/^\d+$/.test(length))) {
+    return fail(h, 400, 'bad Content-Length');
+  }
+  if (host === undefined ? h.version_ == 'HTTP/1.1'
+      : host.indexOf(',') >= 0 || host == '') return fail(h, 400, 'missing or repeated Host');
+  return h.state_ = State.DONE;
+}
+
+/** The header fields of a complete head: lower-case names, values trimmed, repeated fields
+ *  joined with ", ". A head the quick path took is split now, the first time they are asked for. */
+export function fields(h: Head): { [name: string]: string } {
+  var block = h.block_, start = 0, end: number, colon: number, name: string, value: string, before: any;
+  if (block !== undefined) {
+    // checked already: each line is `name:value` CRLF, no name is __proto__
+    var out: { [name: string]: string } = h.fields_ = {};
+    h.block_ = undefined;
+    while ((end = block.indexOf('\r\n', start)) >= 0) {
+      colon = block.indexOf(':', start);
+      name = block.substring(start, colon).toLowerCase();
+      value = block.substring(colon + 1, end).trim();
+      before = out[name];
+      // as split() joins them: a name objects carry ('on'...) is data
+      out[name] = typeof before == 'string' ? before + ', ' + value : value;
+      start = end + 2;
+    }
+  }
+  return h.fields_!;
+}
+
+/** Checks the header block (each line ends with LF; with CRLF if `crlf`) and makes its fields
+ *  object, in one pass; FAILED if a line breaks HTTP or there are over `most` fields. */
+function split(h: Head, block: string, crlf: boolean, most: number): State {
+  if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(block)) return fail(h, 400, 'control byte in a header');
   var lower = block.toLowerCase(), fields: { [name: string]: string } = {}, count = 0;
-  var start = 0, colon: number, name: string, value: string, before: any, at: number;
+  var start = 0, end: number, colon: number, name: string, value: string, before: any, at: number;
   while ((end = block.indexOf('\n', start)) >= 0) {
     colon = block.indexOf(':', start);
-    if (++count > limits.fields) return fail(h, 431, 'too many header fields');
+    if (++count > most) return fail(h, 431, 'too many header fields');
     name = lower.substring(start, colon);
     // the value before trim(), which would drop a CR: one only just before the LF, and only in
     // a CRLF head
@@ -144,11 +201,5 @@ export function feed(h: Head, data: string, limits: Limits): State {
     start = end + 1;
   }
   h.fields_ = fields;
-  var length = fields['content-length'], host = fields.host;
-  if (length !== undefined && (fields['transfer-encoding'] !== undefined || !/^\d+$/.test(length))) {
-    return fail(h, 400, 'bad Content-Length');
-  }
-  if (host === undefined ? h.version_ == 'HTTP/1.1'
-      : host.indexOf(',') >= 0 || host == '') return fail(h, 400, 'missing or repeated Host');
-  return h.state_ = State.DONE;
+  return State.DONE;
 }

@@ -8,8 +8,9 @@ import { checkPattern } from './pattern';
 
 export type Callback = (...args: any[]) => any;
 
-/** One route: [pattern, compiled pattern, callback] (an array costs less than an object). */
-type Route = [string, RegExp, Callback];
+/** One route: [pattern, compiled pattern, callback, the arguments the callback can read] (an
+ *  array costs less than an object). */
+export type Route = [string, RegExp, Callback, number];
 
 /** Routes of each method, in the order they were registered: the first that matches wins. */
 export type Routes = { [method: string]: Route[] };
@@ -30,7 +31,11 @@ export function register(this: HasRoutes, method: string, locationRe: string,
   checkPattern(locationRe);
   var routes = this.routes_, list = routes[method] || (routes[method] = []), at = 0;
   while (at < list.length && list[at][0] != locationRe) at++;
-  list[at] = [locationRe, new RegExp(locationRe), callback];
+  // what the callback can read: its declared parameters, or all six when it reads `arguments`
+  // (TypeScript's rest parameters become that) or its source is not shown. The request's
+  // header fields are made only for a callback that can read them.
+  var reads = /arguments|eval|\[native code\]/.test(String(callback)) ? 6 : callback.length;
+  list[at] = [locationRe, new RegExp(locationRe), callback, reads];
 }
 
 /** Removes a route; throws if it was not registered. */
@@ -52,11 +57,11 @@ export function getRegistered(this: HasRoutes): { [method: string]: { [pattern: 
   return out;
 }
 
-/** The callback for a request: NoMethodError when the method has no callbacks at all (or is
+/** The route for a request: NoMethodError when the method has no callbacks at all (or is
  *  unknown), NoCallbackError when none of its patterns matches `loc`. */
-export function match(routes: Routes, method: string, loc: string): Callback {
+export function match(routes: Routes, method: string, loc: string): Route {
   var list = routes.hasOwnProperty(method) ? routes[method] : null;
   if (!list) throw new NoMethodError(method);
-  for (var i = 0; i < list.length; i++) if (list[i][1].test(loc)) return list[i][2];
+  for (var i = 0; i < list.length; i++) if (list[i][1].test(loc)) return list[i];
   throw new NoCallbackError(loc);
 }
