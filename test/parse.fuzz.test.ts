@@ -108,19 +108,20 @@ describe('parse: fuzzed', function () {
 
   it(`answers a head the same by the quick path as by the per-line loop (${RUNS} runs)`, function () {
     // a head that ends the data takes the quick path; with a body after it, the per-line loop
-    const name = fc.constantFrom('Host', 'host', 'HOST', 'Content-Length', 'Transfer-Encoding', 'Expect', '__proto__',
-      'X-Host', 'on', 'a');
+    // mostly names the quick path takes; now and then one it leaves to the loop
+    const name = fc.oneof({ weight: 6, arbitrary: fc.constantFrom('a', 'A', 'on', 'X-Host', 'Accept', 'b') },
+      { weight: 1, arbitrary: fc.constantFrom('Host', 'HOST', 'Content-Length', 'Transfer-Encoding', 'Expect', '__proto__') });
     const good = fc.tuple(name, fc.constantFrom(': ', ':', ' : ', ':\t'), value).map(([n, c, v]) => n + c + v);
     // a valid line with bytes before or after it: what a pass over the whole block may half-match
     const bad = fc.tuple(fc.constantFrom('', ':', ' ', 'a ', '\t', '\x01', '\r', '\n', ':a', 'x:\r'), good,
-      fc.constantFrom('', '\r', '\r:', '\ra', '\n', '\x7f', ',')).map(([a, g, b]) => a + g + b);
+      fc.constantFrom('', '\r', '\r:', '\ra', '\rx', '\rXx\nZ: z', '\n', '\x7f', ',')).map(([a, g, b]) => a + g + b);
     const line = fc.oneof({ weight: 4, arbitrary: good }, { weight: 1, arbitrary: bad });
     // most with a Host line first, which the quick path needs
     const head = fc.tuple(fc.constantFrom('HTTP/1.1', 'HTTP/1.0'), fc.constantFrom(['Host: h'], ['Host: h'], []),
       fc.array(line, { maxLength: 8 }))
       .map(([version, host, lines]) => `GET / ${version}\r\n` + [...host, ...lines].map((l) => l + '\r\n').join('') + '\r\n');
     fc.assert(fc.property(head, fc.nat({ max: 40 }), (text, many) => {
-      const lim = { ...limits, fields: many % 10, head: many * 6 };
+      const lim = many >= 20 ? limits : { ...limits, fields: many % 10, head: many * 12 };
       const quick = ({} as Head), slow = ({} as Head);
       feed(quick, text, lim);
       feed(slow, text + 'B', lim);

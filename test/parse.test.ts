@@ -111,6 +111,7 @@ describe('parse: the request head state machine', function () {
     // shapes a pass over the whole block could half-match (the quick path)
     ['an empty name before a valid-looking rest', 'GET / HTTP/1.1\r\nHost: a\r\n:a: b\r\n\r\n', 400],
     ['a bare CR and a colon ending a value', 'GET / HTTP/1.1\r\nHost: a\r\nX: a\r:\r\n\r\n', 400],
+    ['a bare CR and an x, then a bare LF', 'GET / HTTP/1.1\r\nHost: a\r\nX: a\rx\nY: b\r\n\r\n', 400],
     ['a second Host in other case', 'GET / HTTP/1.1\r\nHost: a\r\nHOST: a\r\n\r\n', 400],
     ['only a name ending in host', 'GET / HTTP/1.1\r\nX-Host: a\r\n\r\n', 400],
     ['a Host of white space', 'GET / HTTP/1.1\r\nHost: \t \r\n\r\n', 400],

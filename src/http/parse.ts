@@ -100,19 +100,22 @@ export function feed(h: Head, data: string, limits: Limits): State {
     h.state_ = State.FIELDS;
   }
   // The quick path. Each line of the block is `name:value` CRLF, the name a token, the value
-  // without control bytes but tab: one global replace turns each into one 'x', and any byte it
-  // leaves means a line to refuse (left bytes that are token characters alone would have
-  // started a match). Then the framing fields by name: none that frames a body, one Host.
+  // without control bytes but tab. One global replace over the block, each line as LF name
+  // ':' value CR, turns each line into one 'x': a match starts only at an LF, so the pass is
+  // linear whatever the bytes. Left over, only bytes between a CR and the next LF can be 'x'
+  // alone (a CR inside a line): looked for apart. Then the framing fields by name: none that
+  // frames a body, one Host.
   if (h.crlf_ && buf.endsWith('\r\n\r\n')) {
-    // `lower` ends with a CR: Espruino finds a needle cut off at the end (see below), and a
-    // needle starting with LF cannot be cut off there
+    // the lines as LF ... CR, lower-cased; Espruino finds a needle cut off at the end (see below)
     var block = buf.substring(0, buf.length - 2), lower = ('\n' + buf.substring(0, buf.length - 3)).toLowerCase(),
-      lines = block.replace(/[!#$%&'*+.^_`|~0-9A-Za-z-]+:[^\x00-\x08\x0a-\x1f\x7f]*\r\n/g, 'x'),
-      hostAt = lower.indexOf('\nhost:'), hostValue = block.substring(hostAt + 5, lower.indexOf('\r', hostAt) - 1).trim();
+      lines = lower.replace(/\n[!#$%&'*+.^_`|~0-9a-z-]+:[^\x00-\x08\x0a-\x1f\x7f]*\r/g, 'x'),
+      crx = lower.indexOf('\rx'), hostAt = lower.indexOf('\nhost:'),
+      hostValue = block.substring(hostAt + 5, lower.indexOf('\r', hostAt) - 1).trim();
     if (block.length <= limits.head && lines.length <= limits.fields && !/[^x]/.test(lines) &&
-        hostAt >= 0 && lower.indexOf('\nhost:', hostAt + 1) < 0 && hostValue && hostValue.indexOf(',') < 0 &&
-        lower.indexOf('\ncontent-length:') < 0 && lower.indexOf('\ntransfer-encoding:') < 0 &&
-        lower.indexOf('\nexpect:') < 0 && lower.indexOf('\n__proto__:') < 0) {
+        (crx < 0 || crx == lower.length - 1) && hostAt >= 0 && lower.indexOf('\nhost:', hostAt + 1) < 0 &&
+        hostValue && hostValue.indexOf(',') < 0 && lower.indexOf('\ncontent-length:') < 0 &&
+        lower.indexOf('\ntransfer-encoding:') < 0 && lower.indexOf('\nexpect:') < 0 &&
+        lower.indexOf('\n__proto__:') < 0) {
       h.block_ = block;
       h.buf_ = h.rest_ = '';
       return h.state_ = State.DONE;
