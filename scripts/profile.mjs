@@ -24,11 +24,13 @@ export const HEADERS = ['User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit
 /** The whole head as ab sends it (HTTP/1.0, its own Host). */
 const BENCH_HEAD = 'GET /page HTTP/1.0\r\nHost: 127.0.0.1\r\n' + HEADERS.join('\r\n') + '\r\n\r\n';
 
-// Runs in the interpreter: P holds the modules. Requests go through a stand-in socket in
+// Runs in the interpreter: P (global.profiled) holds the modules. Requests go through a stand-in
+// socket in
 // batches, with a pause between them so that timers and Promises settle as they would. In a
 // function of its own: the bundle's top-level names are globals, which the driver's must not
 // replace.
 const DRIVER = `(function () {
+var P = global.profiled;
 var HEAD = ${JSON.stringify(BENCH_HEAD)};
 function time(n, f) { var s = getTime(); for (var i = 0; i < n; i++) f(); return (getTime() - s) / n * 1e6; }
 var out = {};
@@ -88,7 +90,8 @@ export async function profile(bin, runs = 5) {
     import { parseTarget } from './http/url'; import { match } from './http/router';
     import { response, formatHead } from './http/response'; import { byteLength } from './port/espruino';
     import { HTTPServer } from './httpsrv';
-    global.P = { feed, limits: DEFAULT_LIMITS, parseTarget, match, response, formatHead, byteLength, HTTPServer };`;
+    // a name no minified top-level name can be (they are globals too)
+    global.profiled = { feed, limits: DEFAULT_LIMITS, parseTarget, match, response, formatHead, byteLength, HTTPServer };`;
   const built = await esbuild.build({ ...esbuildOptions, stdin: { contents: entry, resolveDir: tsc }, write: false });
   const dir = mkdtempSync(join(tmpdir(), 'profile-'));
   const file = join(dir, 'profile.js');
