@@ -25,10 +25,9 @@ export const HEADERS = ['User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit
 const BENCH_HEAD = 'GET /page HTTP/1.0\r\nHost: 127.0.0.1\r\n' + HEADERS.join('\r\n') + '\r\n\r\n';
 
 // Runs in the interpreter: P (global.profiled) holds the modules. Requests go through a stand-in
-// socket in
-// batches, with a pause between them so that timers and Promises settle as they would. In a
-// function of its own: the bundle's top-level names are globals, which the driver's must not
-// replace.
+// socket in batches, with a pause between them so that timers and Promises settle as they
+// would. In a function of its own: the bundle's top-level names are globals, which the
+// driver's must not replace.
 const DRIVER = `(function () {
 var P = global.profiled;
 var HEAD = ${JSON.stringify(BENCH_HEAD)};
