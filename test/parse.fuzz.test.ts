@@ -117,15 +117,19 @@ describe('parse: fuzzed', function () {
       fc.constantFrom('', '\r', '\r:', '\ra', '\rx', '\rXx\nZ: z', '\n', '\x7f', ',')).map(([a, g, b]) => a + g + b);
     const line = fc.oneof({ weight: 4, arbitrary: good }, { weight: 1, arbitrary: bad });
     // most with a Host line first, which the quick path needs
-    const head = fc.tuple(fc.constantFrom('HTTP/1.1', 'HTTP/1.0'), fc.constantFrom(['Host: h'], ['Host: h'], []),
-      fc.array(line, { maxLength: 8 }))
-      .map(([version, host, lines]) => `GET / ${version}\r\n` + [...host, ...lines].map((l) => l + '\r\n').join('') + '\r\n');
+    // mostly request lines the quick path takes
+    const requestLine = fc.oneof({ weight: 4, arbitrary: fc.constant('GET / HTTP/1.1') },
+      { weight: 3, arbitrary: fc.tuple(fc.constantFrom('GET', 'BREW', 'G(T', 'GET ', ''),
+        fc.constantFrom('/', '/page?a=1', '/a b', '/a\rb', '/a\nb', '/\x01', '', '/' + 'p'.repeat(30)),
+        fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/1.1 ', 'http/1.1', 'HTTP/1.1\r')).map((p) => p.join(' ')) });
+    const head = fc.tuple(requestLine, fc.constantFrom(['Host: h'], ['Host: h'], []), fc.array(line, { maxLength: 8 }))
+      .map(([request, host, lines]) => request + '\r\n' + [...host, ...lines].map((l) => l + '\r\n').join('') + '\r\n');
     fc.assert(fc.property(head, fc.nat({ max: 40 }), (text, many) => {
-      const lim = many >= 20 ? limits : { ...limits, fields: many % 10, head: many * 12 };
+      const lim = many >= 20 ? limits : { ...limits, fields: many % 10, head: many * 12, line: many * 2 };
       const quick = ({} as Head), slow = ({} as Head);
       feed(quick, text, lim);
       feed(slow, text + 'B', lim);
-      const seen = (h: Head) => h.state_ == DONE ? JSON.stringify([h.version_, ownEntries(fieldsOf(h))])
+      const seen = (h: Head) => h.state_ == DONE ? JSON.stringify([h.method_, h.target_, h.version_, ownEntries(fieldsOf(h))])
         : `${h.state_} ${h.status_}`;
       assert.equal(seen(quick), seen(slow), JSON.stringify(text));
     }), { numRuns: RUNS });
