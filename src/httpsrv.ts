@@ -63,6 +63,11 @@ function answer(conn: Connection, r: Response | undefined, exc?: any): void {
   if (body.length > Size.CHUNK) {
     conn.write(head);
     conn.write(body);
+  } else if (!conn.out_ && !conn.busy_ && head.length + body.length <= Size.CHUNK) {
+    // the common case: the whole answer in one piece to an idle socket, which needs no pacing
+    conn.sent_ = conn.ending_ = true;
+    conn.socket_.write(head + body);
+    return close(conn);
   } else conn.write(head + body);
   conn.end();
 }

@@ -46,7 +46,7 @@ export interface Target {
 export function parseTarget(target: string): Target {
   // anything but visible ASCII, or '#' (a fragment is never sent in a request target)
   if (/[^\x21-\x22\x24-\x7e]/.test(target)) throw new URLInvalidError('only visible ASCII is allowed in a URL');
-  if (target.substring(0, 7).toLowerCase() == 'http://') {
+  if (target.charAt(0) != '/' && target.substring(0, 7).toLowerCase() == 'http://') {
     var slash = target.indexOf('/', 7);
     target = slash < 0 ? '/' : target.substring(slash);
   }
