@@ -100,8 +100,8 @@ function onData(this: Socket, data: string): void {
       (server.waiting_ || (server.waiting_ = [])).push(conn);
     } else dispatch(conn);
     data = conn.rest_!;
-    conn.rest_ = '';
     if (!data) return;
+    conn.rest_ = '';
   }
   if (conn.reader_) conn.reader_(data);
   else if (conn.bodyLength_! > 0 && (conn.queued_ || conn.bodyLength_! <= limits.body)) {
@@ -137,8 +137,9 @@ function dispatch(conn: Connection): void {
     }
     var target = parseTarget(conn.target_!), loc = target.loc;
     var route = match(routes, conn.isHead_ ? 'GET' : method, loc);
-    var result = route[2](method, loc, target.params, route[3] > 3 ? fields(conn) : undefined,
-      conn, conn.addr_);
+    // the fields for a callback that can read them; else the checked lines are let go
+    var headers = route[2] > 3 ? fields(conn) : conn.block_ = undefined;
+    var result = route[1](method, loc, target.params, headers, conn, conn.addr_);
     if (result && typeof result.then == 'function') {
       result.then(function (r: Response) { answer(conn, r); },
                   function (e: any) { answer(conn, undefined, e); });
