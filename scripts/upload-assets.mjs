@@ -156,8 +156,13 @@ export function boardFromAnswer(answer) {
 
 /** The board's manifest and files, asked through the CLI. */
 export async function readBoard(options) {
-  const output = await runCli({ ...options, expression: QUERY });
-  const answer = parseAnswer(output);
+  let output = '', answer;
+  // asked again when no answer came (it only reads): Espruino's Telnet console now and then
+  // loses the first bytes of a line sent right after the CLI connects (seen once in ~30 runs)
+  for (let attempt = 0; attempt < 3 && !answer; attempt++) {
+    output = await runCli({ ...options, expression: QUERY });
+    answer = parseAnswer(output);
+  }
   if (!answer) throw new Error(`the board did not answer: is it on ${options.port}?\n${output.slice(-500)}`);
   return boardFromAnswer(answer);
 }
