@@ -14,6 +14,13 @@ function parse(pieces: string[], lim: Limits = limits): Head {
   return h;
 }
 
+/** A head parsed whole (the quick path takes what it can) and with its request line in a piece
+ *  of its own (the per-line loop then reads all of it): both ways must answer alike. */
+function bothWays(text: string, lim: Limits = limits): Head[] {
+  const at = text.indexOf('\n') + 1;
+  return [parse([text], lim), parse([text.substring(0, at), text.substring(at)], lim)];
+}
+
 describe('parse: the request head state machine', function () {
   it('parses a complete head in one piece', function () {
     const h = parse(['GET /a?b=1 HTTP/1.1\r\nHost: x\r\nUser-Agent:  curl/8 \r\n\r\nBODY']);
@@ -119,10 +126,11 @@ describe('parse: the request head state machine', function () {
   ];
   for (const [what, text, status] of failures) {
     it(`fails ${status} on ${what}`, function () {
-      const h = parse([text]);
-      assert.equal(h.state_, FAILED, `${what}: state ${h.state_}`);
-      assert.equal(h.status_, status);
-      assert.ok(h.reason_!.length > 0);
+      for (const h of bothWays(text)) {
+        assert.equal(h.state_, FAILED, `${what}: state ${h.state_}`);
+        assert.equal(h.status_, status);
+        assert.ok(h.reason_!.length > 0);
+      }
     });
   }
 
@@ -147,9 +155,36 @@ describe('parse: the request head state machine', function () {
   });
 
   it('reads a request line whose parts are each as short as they may be', function () {
-    const h = parse(['X / HTTP/1.1\r\nHost: x\r\n\r\n']);
-    assert.equal(h.state_, DONE);
-    assert.deepEqual([h.method_, h.target_], ['X', '/']);
+    for (const h of bothWays('X / HTTP/1.1\r\nHost: x\r\n\r\n')) {
+      assert.equal(h.state_, DONE);
+      assert.deepEqual([h.method_, h.target_], ['X', '/']);
+    }
+  });
+
+  it('leaves a head that frames a body, or names a field the quick path does not read, to the per-line loop, wherever that field is', function () {
+    for (const [first, want] of [['Content-Length: 2', { 'content-length': '2' }], ['Transfer-Encoding: chunked', { 'transfer-encoding': 'chunked' }],
+      ['Expect: 100-continue', { expect: '100-continue' }]] as const) {
+      for (const text of [`POST / HTTP/1.1\r\n${first}\r\nHost: x\r\n\r\n`, `POST / HTTP/1.1\r\nHost: x\r\n${first}\r\n\r\n`]) {
+        const h = parse([text]);
+        assert.equal(h.state_, DONE, text);
+        // the framing fields are read as the head completes: the server frames the body by them
+        assert.deepEqual(h.fields_, { host: 'x', ...want }, text);
+      }
+    }
+    for (const text of ['GET / HTTP/1.1\r\n__proto__: x\r\nHost: x\r\n\r\n', 'GET / HTTP/1.1\r\nHost: x\r\nhost: y\r\n\r\n',
+      'GET / HTTP/1.1\r\nHOST: y\r\nHost: x\r\n\r\n']) assert.equal(parse([text]).status_, 400, text);
+  });
+
+  it('takes a request line and fields each exactly at their limits in one piece, and refuses one byte more', function () {
+    const lim = { ...limits, line: 40, head: 60, fields: 3 };
+    const line = 'GET /' + 'p'.repeat(40 - 'GET / HTTP/1.1'.length) + ' HTTP/1.1';
+    const fields = 'Host: x\r\nA: 1\r\nB: ' + 'b'.repeat(60 - 'Host: x\r\nA: 1\r\nB: \r\n'.length) + '\r\n';
+    assert.equal(line.length, 40);
+    assert.equal(fields.length, 60);
+    for (const h of bothWays(line + '\r\n' + fields + '\r\n', lim)) assert.equal(h.state_, DONE, h.reason_);
+    assert.equal(parse([line + 'p\r\n' + fields + '\r\n'], lim).status_, 414);
+    assert.equal(parse([line + '\r\n' + fields.replace('B: ', 'B: b') + '\r\n'], lim).status_, 431);
+    assert.equal(parse([line + '\r\n' + fields.replace('A: 1\r\n', 'A: 1\r\nC:\r\n').replace('bbbb', '') + '\r\n'], lim).status_, 431);
   });
 
   // each head has its Host and is whole, so that only the one flaw named can fail it
@@ -168,10 +203,11 @@ describe('parse: the request head state machine', function () {
   ];
   for (const [what, text, status, reason] of flaws) {
     it(`fails ${status} on ${what}, saying so`, function () {
-      const h = parse([text]);
-      assert.equal(h.state_, FAILED, `${what}: state ${h.state_}`);
-      assert.equal(h.status_, status);
-      assert.match(h.reason_!, reason);
+      for (const h of bothWays(text)) {
+        assert.equal(h.state_, FAILED, `${what}: state ${h.state_}`);
+        assert.equal(h.status_, status);
+        assert.match(h.reason_!, reason);
+      }
     });
   }
 
