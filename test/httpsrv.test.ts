@@ -81,6 +81,29 @@ describe('httpsrv: what the socket is given', function () {
     assert.ok(socket.ended);
   });
 
+  it('an answer whose head and body together pass 512 bytes goes in pieces, though its body alone does not', function () {
+    const socket = serve('z'.repeat(500));
+    assert.ok(socket.writes[0].length <= 512, `first write ${socket.writes[0].length} bytes`);
+    while (!socket.ended) socket.emit('drain');
+    assert.ok(socket.writes.every((w) => w.length <= 512));
+    assert.match(socket.writes.join(''), /\r\n\r\nz{500}$/);
+  });
+
+  it('a response returned after the callback wrote to conn goes out after what it wrote, in order', function () {
+    const server = new HTTPServer(0);
+    server.register('GET', '^/both$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) => {
+      conn.write('a'.repeat(600));
+      return response(200, 'tail');
+    });
+    const socket = connect(server);
+    socket.emit('data', 'GET /both HTTP/1.1\r\nHost: x\r\n\r\n');
+    while (!socket.ended) socket.emit('drain');
+    const all = socket.writes.join('');
+    assert.equal(all.substring(0, 600), 'a'.repeat(600), 'what the callback wrote comes first, whole');
+    assert.match(all.substring(600), /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\ntail$/);
+    assert.ok(socket.writes.every((w) => w.length <= 512));
+  });
+
   it('queues what a handler writes while a piece is in flight, and ends after it', function () {
     const server = new HTTPServer(0);
     server.register('GET', '^/parts$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) => {
@@ -769,8 +792,9 @@ describe('httpsrv: the queue beyond the slots', function () {
     request('a');
     const up = connect(s);
     up.emit('data', 'PUT /up HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\n' + 'x'.repeat(2000));
-    assert.doesNotMatch(up.writes.join(''), /503/, 'refused within limits.body');
-    up.emit('data', 'y'.repeat(1000));
+    up.emit('data', 'x'.repeat(48));
+    assert.doesNotMatch(up.writes.join(''), /503/, 'refused within limits.body (2,048 bytes held)');
+    up.emit('data', 'y');
     assert.match(up.writes.join(''), /^HTTP\/1\.1 503 /);
     assert.match(jsonOf(up.writes.join('')).detail, /body over 2048 bytes/);
     finish.a();

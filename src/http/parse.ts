@@ -70,9 +70,10 @@ export function feed(h: Head, data: string, limits: Limits): State {
   // anchored regex (its target split later: a regex splitting it goes quadratic on Espruino).
   // Each field line is `name:value` CRLF, the name a token, the value without control bytes
   // but tab: one global replace over the lines, each as LF name ':' value CR, turns each into
-  // one 'x'. A match starts only at an LF, so the pass is linear whatever the bytes; and of the
-  // bytes it leaves, only those between a CR and the next LF can be 'x' alone (a CR inside a
-  // line): looked for apart. Then the framing fields by name: none that frames a body, one Host.
+  // its name's first letter and an LF. A match starts only at an LF, so the pass is linear
+  // whatever the bytes. Any byte it leaves (a line it refuses, or what follows a CR inside a
+  // line) breaks the letter-LF pairs, which holds no LF of its own; the pairs are taken out to
+  // see. Then the framing fields: only a name whose first letter is there is looked for.
   if (!h.state_ && buf.endsWith('\r\n\r\n')) {
     var first = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) ([^ \r\n]+) (HTTP\/1\.[01])\r\n/.exec(buf);
     if (first) {
@@ -80,14 +81,16 @@ export function feed(h: Head, data: string, limits: Limits): State {
       // needle starting with LF cut off (see below)
       var from = first[0].length, n = buf.length, block = buf.substring(from, n - 2),
         lower = buf.substring(from - 1, n - 3).toLowerCase(),
-        lines = lower.replace(/\n[!#$%&'*+.^_`|~0-9a-z-]+:[^\x00-\x08\x0a-\x1f\x7f]*\r/g, 'x'),
-        crx = lower.indexOf('\rx'), hostAt = lower.indexOf('\nhost:'),
+        initials = lower.replace(/\n([!#$%&'*+.^_`|~0-9a-z-])[!#$%&'*+.^_`|~0-9a-z-]*:[^\x00-\x08\x0a-\x1f\x7f]*\r/g, '$1\n'),
+        hostAt = lower.indexOf('\nhost:'),
         hostValue = block.substring(hostAt + 5, lower.indexOf('\r', hostAt) - 1).trim();
-      if (from - 2 <= limits.line && block.length <= limits.head && lines.length <= limits.fields &&
-          !/[^x]/.test(lines) && (crx < 0 || crx == lower.length - 1) && hostAt >= 0 &&
-          lower.indexOf('\nhost:', hostAt + 1) < 0 && hostValue && hostValue.indexOf(',') < 0 &&
-          lower.indexOf('\ncontent-length:') < 0 && lower.indexOf('\ntransfer-encoding:') < 0 &&
-          lower.indexOf('\nexpect:') < 0 && lower.indexOf('\n__proto__:') < 0) {
+      if (from - 2 <= limits.line && block.length <= limits.head && initials.length <= 2 * limits.fields &&
+          initials.replace(/[!#$%&'*+.^_`|~0-9a-z-]\n/g, '') === '' && hostAt >= 0 && hostValue &&
+          hostValue.indexOf(',') < 0 && initials.indexOf('_') < 0 &&
+          (initials.indexOf('h') == initials.lastIndexOf('h') || lower.indexOf('\nhost:', hostAt + 1) < 0) &&
+          (initials.indexOf('c') < 0 || lower.indexOf('\ncontent-length:') < 0) &&
+          (initials.indexOf('t') < 0 || lower.indexOf('\ntransfer-encoding:') < 0) &&
+          (initials.indexOf('e') < 0 || lower.indexOf('\nexpect:') < 0)) {
         // nothing follows the head: no rest_ (fewer properties, fewer JsVars a connection)
         h.method_ = first[1];
         h.target_ = first[2];
