@@ -73,6 +73,18 @@ describe('parse: the request head state machine', function () {
     assert.equal(h.rest_, undefined);
   });
 
+  it("takes a browser's head through the quick path, names starting as the framing ones do included", function () {
+    // Connection and Cache-Control start as Content-Length does, TE as Transfer-Encoding, ECT as
+    // Expect, HTTP2-Settings as Host: each is looked for by name, and is none of those
+    const text = 'GET /a?b=1 HTTP/1.1\r\nHost: board.local\r\nConnection: keep-alive\r\nCache-Control: max-age=0\r\n' +
+      'TE: trailers\r\nECT: 4g\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\nAccept-Encoding: gzip, deflate\r\n\r\n';
+    const h = parse([text]);
+    assert.equal(h.state_, DONE, h.reason_);
+    assert.equal(h.fields_, undefined, 'checked in one pass, not split');
+    assert.deepEqual(fields(h), { host: 'board.local', connection: 'keep-alive', 'cache-control': 'max-age=0', te: 'trailers',
+      ect: '4g', 'http2-settings': 'AAMAAABkAAQAoAAAAAIAAAAA', 'accept-encoding': 'gzip, deflate' });
+  });
+
   it('joins repeated fields and lower-cases names', function () {
     const h = parse(['GET / HTTP/1.1\r\nHost: x\r\nAccept: a\r\nACCEPT: b\r\n\r\n']);
     assert.equal(fields(h).accept, 'a, b');
@@ -182,6 +194,8 @@ describe('parse: the request head state machine', function () {
     assert.equal(line.length, 40);
     assert.equal(fields.length, 60);
     for (const h of bothWays(line + '\r\n' + fields + '\r\n', lim)) assert.equal(h.state_, DONE, h.reason_);
+    // whole, the quick path takes it: its fields are split only when asked for
+    assert.equal(parse([line + '\r\n' + fields + '\r\n'], lim).fields_, undefined);
     assert.equal(parse([line + 'p\r\n' + fields + '\r\n'], lim).status_, 414);
     assert.equal(parse([line + '\r\n' + fields.replace('B: ', 'B: b') + '\r\n'], lim).status_, 431);
     assert.equal(parse([line + '\r\n' + fields.replace('A: 1\r\n', 'A: 1\r\nC:\r\n').replace('bbbb', '') + '\r\n'], lim).status_, 431);
