@@ -34,8 +34,10 @@ export function register(this: HasRoutes, method: string, locationRe: string,
   while (at < list.length && list[at][0] != locationRe) at++;
   // what the callback can read: its declared parameters, or all six when it reads `arguments`
   // (TypeScript's rest parameters become that) or its source is not shown. The request's
-  // header fields are made only for a callback that can read them.
-  var reads = /arguments|eval|\[native code\]/.test(String(callback)) ? 6 : callback.length;
+  // header fields are made only for a callback that can read them. Its source is a copy in
+  // RAM on Espruino, made only when its parameters do not already reach `headers`.
+  var reads = callback.length;
+  if (reads < 4 && /arguments|eval|\[native code\]/.test(String(callback))) reads = 6;
   list[at] = [locationRe, callback, reads];
 }
 
