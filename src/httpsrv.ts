@@ -13,7 +13,7 @@ import { feed, fields, State } from './http/parse';
 import { CT_PLAIN, errorView, formatHead, Headers, response, Response } from './http/response';
 import { deregister, getRegistered, match, register, Routes } from './http/router';
 import { parseTarget } from './http/url';
-import { close, Connection, pump, Size } from './http/connection';
+import { close, Connection, Size } from './http/connection';
 import { byteLength, hasFreeVars, listen } from './port/espruino';
 import { Listener, Socket } from './port/port';
 
@@ -154,9 +154,14 @@ function onClose(this: Socket): void {
   var conn: Connection = this.hc;
   close(conn, true);
   conn.closed_ = true;
-  if (conn.reader_) conn.reader_(null);
-  conn.reader_ = conn.out_ = null;
-  conn.buf_ = conn.body_ = '';
+  if (conn.reader_) {
+    conn.reader_(null);
+    conn.reader_ = null;
+  }
+  // what it held goes (a callback may keep `conn`); fields never set are not made
+  if (conn.out_) conn.out_ = null;
+  if (conn.buf_) conn.buf_ = '';
+  if (conn.body_) conn.body_ = '';
   if (conn.done_) conn.done_();
 }
 
@@ -189,7 +194,6 @@ function serve(server: HTTPServer, socket: Socket, addr?: any, done?: () => void
   if (addr !== undefined) conn.addr_ = addr;
   if (done) conn.done_ = done;
   socket.on('data', onData);
-  socket.on('drain', pump);
   socket.on('close', onClose);
   conn.timer_ = setTimeout(onTimeout, limits.timeout * 1000, conn);
 }

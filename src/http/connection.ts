@@ -44,6 +44,8 @@ export interface Connection extends Head {
   ending_?: boolean;
   /** the socket has not yet sent the last CHUNK given to it */
   busy_?: boolean;
+  /** the socket's 'drain' handler is set (at the first paced write) */
+  paced_?: boolean;
   /** no longer counted by the server */
   left_?: boolean;
   /** taken over by detach(): the server neither answers, times out nor closes it */
@@ -131,6 +133,11 @@ export function pump(this: Socket): void {
   if (piece) {
     var at = conn.at_ || 0;
     conn.busy_ = true;
+    // the drain handler is set at the first paced write: an answer written whole needs none
+    if (!conn.paced_) {
+      conn.paced_ = true;
+      this.on('drain', pump);
+    }
     try {
       conn.socket_.write(at || piece.length > Size.CHUNK ? piece.substring(at, at + Size.CHUNK) : piece);
     } catch (e) {
