@@ -62,14 +62,8 @@ function answer(conn: Connection, r: Response | undefined, exc?: any): void {
   // one write for a small response; a large body is not copied into a second string
   if (body.length > Size.CHUNK) {
     conn.write(head);
-    conn.write(body);
-  } else if (!conn.out_ && !conn.busy_ && head.length + body.length <= Size.CHUNK) {
-    // the common case: the whole answer in one piece to an idle socket, which needs no pacing
-    conn.sent_ = conn.ending_ = true;
-    conn.socket_.write(head + body);
-    return close(conn);
-  } else conn.write(head + body);
-  conn.end();
+    conn.end(body);
+  } else conn.end(head + body);
 }
 
 // The socket handlers, shared by all connections: `this` is the socket, `this.hc` its state.
@@ -137,8 +131,9 @@ function dispatch(conn: Connection): void {
     }
     var target = parseTarget(conn.target_!), loc = target.loc;
     var route = match(routes, conn.isHead_ ? 'GET' : method, loc);
-    // the fields for a callback that can read them; else the checked lines are let go
-    var headers = route[2] > 3 ? fields(conn) : conn.block_ = undefined;
+    var headers = route[2] > 3 ? fields(conn) : undefined;
+    // checked lines no callback reads are let go while it runs
+    if (!headers) conn.block_ = undefined;
     var result = route[1](method, loc, target.params, headers, conn, conn.addr_);
     if (result && typeof result.then == 'function') {
       result.then(function (r: Response) { answer(conn, r); },

@@ -104,6 +104,43 @@ describe('httpsrv: what the socket is given', function () {
     assert.ok(socket.writes.every((w) => w.length <= 512));
   });
 
+  it('on HEAD, a response settled after sendResponse() sent the head adds nothing: one head goes out', async function () {
+    const server = new HTTPServer(0);
+    server.register('GET', '^/twice$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) => {
+      sendResponse(conn, 200, 'body');
+      return new Promise((resolve) => setTimeout(() => resolve(response(200, 'again')), 5));
+    });
+    const socket = connect(server);
+    socket.emit('data', 'HEAD /twice HTTP/1.1\r\nHost: x\r\n\r\n');
+    // the head has gone and the socket is idle when the response comes
+    socket.emit('drain');
+    await tick(20);
+    while (!socket.ended) socket.emit('drain');
+    const all = socket.writes.join('');
+    assert.equal(all.split('HTTP/1.1 ').length - 1, 1, all);
+    assert.doesNotMatch(all, /body|again/);
+  });
+
+  it('conn.end(data) writes its last bytes and ends, after what was written before it', function () {
+    const server = new HTTPServer(0);
+    server.register('GET', '^/last$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) => {
+      conn.end('HTTP/1.1 204 No Content\r\n\r\n');
+    });
+    server.register('GET', '^/after$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) => {
+      conn.write('a'.repeat(600));
+      conn.end('z');
+    });
+    const last = connect(server);
+    last.emit('data', 'GET /last HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.deepEqual(last.writes, ['HTTP/1.1 204 No Content\r\n\r\n']);
+    assert.ok(last.ended);
+    const after = connect(server);
+    after.emit('data', 'GET /after HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.ok(!after.ended, 'the end waits for what is queued');
+    while (!after.ended) after.emit('drain');
+    assert.equal(after.writes.join(''), 'a'.repeat(600) + 'z');
+  });
+
   it('queues what a handler writes while a piece is in flight, and ends after it', function () {
     const server = new HTTPServer(0);
     server.register('GET', '^/parts$', (m: string, l: string, p: unknown, h: unknown, conn: Connection) => {

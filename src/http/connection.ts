@@ -64,8 +64,10 @@ export interface Connection extends Head {
    *  that makes the next piece each time the socket has sent the last, until it makes
    *  nothing ('' or undefined): a file read from flash a piece at a time (static.ts). */
   write(data: Piece): void;
-  /** Closes the connection once what was written has been sent. */
-  end(): void;
+  /** Writes `data` if given, then closes the connection once what was written has been sent.
+   *  Last bytes that fit one CHUNK, with nothing written before, go straight to the socket: an
+   *  answer written whole needs no pacing, nor a 'drain' handler. */
+  end(data?: string): void;
   /** Takes the connection over from the server: it is no longer answered, timed out, closed
    *  or counted by it; `onData` gets the client's later bytes and `onClose` is told when it
    *  goes. write() and end() keep working. What live events (sse.ts) and upgrades build on. */
@@ -95,8 +97,16 @@ Connection.prototype.write = function (this: Connection, data: Piece) {
   }
 };
 
-Connection.prototype.end = function (this: Connection) {
+Connection.prototype.end = function (this: Connection, data?: string) {
   if (this.closed_ || this.ending_) return;
+  if (data) {
+    if (!this.sent_ && data.length <= Size.CHUNK) {
+      this.sent_ = this.ending_ = true;
+      this.socket_.write(data);
+      return close(this);
+    }
+    this.write(data);
+  }
   this.ending_ = true;
   if (!this.out_) close(this);
 };

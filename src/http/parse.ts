@@ -11,12 +11,12 @@
  *           `rest_` holds the bytes that followed it (the start of the body). The target is any
  *           run of bytes without a space: the URL module checks it. The fields object is made
  *           when fields() first asks for it (a callback that declares no `headers` never does)
+ *   FAILED  the input broke HTTP or a limit: `status_` is the answer, `reason_` says why
  * The quick path: a whole CRLF head in one piece of data that ends with it (a request without a
  * body, as browsers send them) is checked by one regex for its request line and one regex pass
  * over all its fields, and its framing fields found by literal searches; anything else, or
  * anything those do not accept, takes the per-line loop, which gives the exact answer. On
  * Espruino a per-line loop costs ~50 µs a line, the pass ~0.25 µs a byte.
- *   FAILED  the input broke HTTP or a limit: `status_` is the answer, `reason_` says why
  * Line ends are the request line's throughout: CRLF, or bare LF (accepted, as curl's and
  * netcat's users send it); a head mixing the two, or a CR anywhere but before a line's LF, is
  * 400 (a request-smuggling shape: a value '\rTransfer-Encoding: chunked' hides a header). A CR
