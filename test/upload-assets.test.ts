@@ -150,14 +150,23 @@ describe('upload-assets: writing built assets to a board', function () {
       const small = await build({ 'index.html': '<p>over Wi-Fi</p>', 'bytes.bin': BYTES });
       const logs: string[] = [];
       const options = { port: 'tcp://127.0.0.1:2323', board: 'esp8266', log: (line: string) => { logs.push(line); } };
-      const telnet: ChildProcess = spawn(ESPRUINO_BIN, ['--telnet'], { cwd: dir, stdio: 'ignore' });
+      // stdin an open pipe: at its end the Linux build feeds its console garbage (README)
+      const telnet: ChildProcess = spawn(ESPRUINO_BIN, ['--telnet'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+      let printed = '';
+      telnet.stdout!.setEncoding('latin1').on('data', (d) => { printed += d; });
+      telnet.stderr!.setEncoding('latin1').on('data', (d) => { printed += d; });
+      const exited = new Promise((r) => telnet.once('exit', r));
       try {
         await waitForPort('127.0.0.1', 2323, 10000);
         assert.equal((await uploadAssets(small, options)).written.length, 4);
         await assert.rejects(uploadAssets(await build(SECOND), { ...options, board: 'esp8266-512k', code: join(__dirname, '..', 'build', 'e2e-app.js') }),
           /refused, nothing written: the set does not fit: [\d,]+ bytes needed, esp8266-512k's Storage holds 16,384: [\d,]+ too many/);
+      } catch (e) {
+        // what the interpreter printed says whether it was there to answer
+        throw new Error(`${(e as Error).message}\ninterpreter (exit ${telnet.exitCode ?? telnet.signalCode ?? 'none yet'}) printed:\n${printed.slice(-1500)}`);
       } finally {
         telnet.kill('SIGKILL');
+        await exited;
       }
       assert.match(logs.join('\n'), /writing 4 files \(3 changed, the manifest\)/);
       // the refused set left the board as it was
