@@ -11,7 +11,7 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostStorage } from '../../host/storage';
-import { exchange, freePort } from './client';
+import { freePort, waitForAnswer } from './client';
 import { ESPRUINO_1700, ESPRUINO_BIN, ROOT } from './target';
 
 export type BoardKind = 'host' | 'espruino' | 'small';
@@ -96,15 +96,7 @@ export async function flashBoard(kind: BoardKind, files: { [name: string]: Conte
   };
 }
 
-/** Resolves once the system API answers a request (401 without a token): a bare connection
- *  would hold one of its two slots until its head timeout. */
-export async function waitForApi(port: number, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const reply = await exchange({ host: '127.0.0.1', port, send: ['GET /sys/state HTTP/1.0\r\n\r\n'], timeout: 2000 })
-      .catch(() => null);
-    if (reply && reply.status) return;
-    if (Date.now() > until) throw new Error(`nothing answered on port ${port} within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Resolves once the system API answers a request (401 without a token). */
+export function waitForApi(port: number, ms: number): Promise<void> {
+  return waitForAnswer('127.0.0.1', port, ms, 'GET /sys/state HTTP/1.0\r\n\r\n');
 }

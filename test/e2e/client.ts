@@ -97,6 +97,21 @@ export async function waitForPort(host: string, port: number, ms: number): Promi
   }
 }
 
+/** Resolves once the server on the port answers `request` (any status), or rejects after `ms`.
+ *  Used for servers that count connections: a bare probe (waitForPort) holds one of their
+ *  places until they hear of its close, which the interpreter may not until the head timeout,
+ *  and the next test then finds one place fewer; an answered request frees it at once. */
+export async function waitForAnswer(host: string, port: number, ms: number,
+                                    request = 'GET / HTTP/1.0\r\n\r\n'): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const reply = await exchange({ host, port, send: [request], timeout: 2000 }).catch(() => null);
+    if (reply && reply.status) return;
+    if (Date.now() > until) throw new Error(`nothing answered on ${host}:${port} within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** A port that was free a moment ago (and the one after it, for a second server). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

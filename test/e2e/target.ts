@@ -7,7 +7,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { freePort, waitForPort } from './client';
+import { freePort, waitForAnswer, waitForPort } from './client';
 import { interpreterErrors } from './output';
 import { readAssets } from '../../scripts/assets.mjs';
 import { fileCommands } from '../../scripts/upload-assets.mjs';
@@ -97,7 +97,7 @@ export async function start(kind: Kind, bundle: string, withPort: boolean): Prom
   const port = withPort ? free : kind == 'host' || kind == 'sources' ? free : 80;
   if (kind == 'sources') {
     const running = await runSources(ROOT, bundle, withPort ? `var E2E_PORT=${port};\n` : '', free - 80);
-    await waitForPort('127.0.0.1', port, 15000);
+    await waitForAnswer('127.0.0.1', port, 15000);
     return { name: kind, host: '127.0.0.1', port, output: () => '(in this process: printed above)',
       watched: false, stop: () => running.stop() };
   }
@@ -126,7 +126,9 @@ export async function start(kind: Kind, bundle: string, withPort: boolean): Prom
   const stop = () => { if (child.exitCode === null) child.kill('SIGKILL'); };
   try {
     await Promise.race([
-      waitForPort('127.0.0.1', port, 15000),
+      // a request, not a bare probe: the server counts a probe's connection until it hears of
+      // its close (the first test then once found one place fewer than it holds)
+      waitForAnswer('127.0.0.1', port, 15000),
       new Promise((_, reject) => child.on('exit', (c) => reject(new Error(`exited with ${c}`))))
     ]);
   } catch (e) {
