@@ -44,8 +44,8 @@ export interface Head {
    *  entries: a name Espruino's objects already have ('on', 'constructor'...) is data here.
    *  Made by the per-line loop, or by fields() from `block_` */
   fields_?: { [name: string]: string };
-  /** the checked header lines (each ending CRLF) of a head the quick path took, until fields()
-   *  splits them */
+  /** the whole head the quick path took (its field lines checked, each ending CRLF, then the
+   *  empty line), until fields() splits them */
   block_?: string;
   /** the bytes after the head (the start of the body); absent when there were none */
   rest_?: string;
@@ -62,7 +62,8 @@ function fail(h: Head, status: number, reason: string): State {
 
 /** Feeds one piece of received data; returns the new state. */
 export function feed(h: Head, data: string, limits: Limits): State {
-  var buf = (h.buf_ || '') + data, end = 0, size: number;
+  // no copy of the data when nothing is held (a copy of a browser's head: ~5 µs, 17 JsVars)
+  var buf = h.buf_ ? h.buf_ + data : data, end = 0, size: number;
   // The quick path, for a whole CRLF head in the data that ends with it. The request line by one
   // anchored regex (its target split later: a regex splitting it goes quadratic on Espruino).
   // Each field line is `name:value` CRLF, the name a token, the value without control bytes
@@ -76,12 +77,12 @@ export function feed(h: Head, data: string, limits: Limits): State {
     if (first) {
       // the lines as LF ... CR, lower-cased; it ends with a CR, where Espruino cannot find a
       // needle starting with LF cut off (see below)
-      var from = first[0].length, n = buf.length, block = buf.substring(from, n - 2),
+      var from = first[0].length, n = buf.length,
         lower = buf.substring(from - 1, n - 3).toLowerCase(),
         initials = lower.replace(/\n([!#$%&'*+.^_`|~0-9a-z-])[!#$%&'*+.^_`|~0-9a-z-]*:[^\x00-\x08\x0a-\x1f\x7f]*\r/g, '$1\n'),
         hostAt = lower.indexOf('\nhost:'),
-        hostValue = block.substring(hostAt + 5, lower.indexOf('\r', hostAt) - 1).trim();
-      if (from - 2 <= limits.line && block.length <= limits.head && initials.length <= 2 * limits.fields &&
+        hostValue = lower.substring(hostAt + 6, lower.indexOf('\r', hostAt)).trim();
+      if (from - 2 <= limits.line && n - 2 - from <= limits.head && initials.length <= 2 * limits.fields &&
           initials.replace(/[!#$%&'*+.^_`|~0-9a-z-]\n/g, '') === '' && hostAt >= 0 && hostValue &&
           hostValue.indexOf(',') < 0 && initials.indexOf('_') < 0 &&
           (initials.indexOf('h') == initials.lastIndexOf('h') || lower.indexOf('\nhost:', hostAt + 1) < 0) &&
@@ -92,7 +93,8 @@ export function feed(h: Head, data: string, limits: Limits): State {
         h.method_ = first[1];
         h.target_ = first[2];
         h.version_ = first[3];
-        h.block_ = block;
+        // the head itself, not a copy of its lines (~20 JsVars a connection until dispatched)
+        h.block_ = buf;
         if (h.buf_) h.buf_ = '';
         return h.state_ = State.DONE;
       }
@@ -198,12 +200,14 @@ export function feed(h: Head, data: string, limits: Limits): State {
 /** The header fields of a complete head: lower-case names, values trimmed, repeated fields
  *  joined with ", ". A head the quick path took is split now, the first time they are asked for. */
 export function fields(h: Head): { [name: string]: string } {
-  var block = h.block_, start = 0, end: number, colon: number, name: string, value: string, before: any;
+  var block = h.block_, start: number, end: number, colon: number, name: string, value: string, before: any;
   if (block !== undefined) {
-    // checked already: each line is `name:value` CRLF, no name is __proto__
+    // checked already: after the request line, each line is `name:value` CRLF, no name is
+    // __proto__, up to the empty line
     var out: { [name: string]: string } = h.fields_ = {};
     h.block_ = undefined;
-    while ((end = block.indexOf('\r\n', start)) >= 0) {
+    start = block.indexOf('\n') + 1;
+    while ((end = block.indexOf('\r\n', start)) > start) {
       colon = block.indexOf(':', start);
       name = block.substring(start, colon).toLowerCase();
       value = block.substring(colon + 1, end).trim();
