@@ -422,6 +422,24 @@ describe('httpsrv: connection limits', function () {
     assert.match(get(server).writes.join(''), /^HTTP\/1\.1 200 /);
   });
 
+  it('a client gone before its connection was seen (Espruino: cls set, no close to come) takes no place', async function () {
+    const { server } = served();
+    server.limits.connections = 2;
+    server.limits.queue = 1;
+    const gone: FakeSocket[] = [];
+    for (let i = 0; i < 5; i++) {
+      const socket = new FakeSocket();
+      socket.cls = true;
+      // processor()'s Promise: settled at once, as for a connection that has closed
+      await server.processor(socket as any);
+      gone.push(socket);
+    }
+    assert.ok(gone.every((s) => !s.writes.length && !Object.keys(s.handlers).length), 'a gone client was answered or watched');
+    const held = [connect(server), connect(server), connect(server)];
+    assert.ok(held.every((s) => !s.writes.length), 'a place was taken by a client gone');
+    assert.match(connect(server).writes.join(''), /^HTTP\/1\.1 503 /);
+  });
+
   it('clients that reset mid-head or mid-page, more of them than places, leak none', function () {
     const server = new HTTPServer(0);
     server.register('GET', '^/big$', () => response(200, 'x'.repeat(2000)));

@@ -7,6 +7,9 @@ export interface Socket {
   on(event: 'error', fn: (this: Socket, err: { code: number; message: string }) => void): void;
   write(data: string): any;
   end(): void;
+  /** Espruino's: set once the socket is closed, or closing after end(); a socket closed before
+   *  the server's callback saw it has it set there, and never calls a 'close' handler */
+  cls?: boolean;
   [field: string]: any;
 }
 
