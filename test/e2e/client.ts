@@ -97,10 +97,10 @@ export async function waitForPort(host: string, port: number, ms: number): Promi
   }
 }
 
-/** Resolves once the server on the port answers `request` (any status), or rejects after `ms`.
- *  Used for servers that count connections: a bare probe (waitForPort) holds one of their
- *  places until they hear of its close, which the interpreter may not until the head timeout,
- *  and the next test then finds one place fewer; an answered request frees it at once. */
+/** Resolves once the server on the port answers `request` (any status), or rejects after `ms`:
+ *  it serves, not only listens. For servers that count connections: an answered request frees
+ *  its place at once, where a bare probe (waitForPort) holds one until the server hears of its
+ *  close (once never, when Espruino lost it: see serve() in src/httpsrv.ts). */
 export async function waitForAnswer(host: string, port: number, ms: number,
                                     request = 'GET / HTTP/1.0\r\n\r\n'): Promise<void> {
   const until = Date.now() + ms;

@@ -126,8 +126,8 @@ export async function start(kind: Kind, bundle: string, withPort: boolean): Prom
   const stop = () => { if (child.exitCode === null) child.kill('SIGKILL'); };
   try {
     await Promise.race([
-      // a request, not a bare probe: the server counts a probe's connection until it hears of
-      // its close (the first test then once found one place fewer than it holds)
+      // a request, not a bare probe: a probe's connection is counted until its close is heard
+      // (a lost close once left the first test one place fewer)
       waitForAnswer('127.0.0.1', port, 15000),
       new Promise((_, reject) => child.on('exit', (c) => reject(new Error(`exited with ${c}`))))
     ]);
