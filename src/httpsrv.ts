@@ -192,7 +192,8 @@ function serve(server: HTTPServer, socket: Socket, addr?: any, done?: () => void
     return;
   }
   server.open_ = (server.open_ || 0) + 1;
-  var conn = socket.hc = new Connection(server, socket);
+  // what the constructor sets, as a literal with its prototype: `new` costs ~6 µs and 2 JsVars more
+  var conn: Connection = socket.hc = { server_: server, socket_: socket, __proto__: Connection.prototype } as any;
   if (addr !== undefined) conn.addr_ = addr;
   if (done) conn.done_ = done;
   socket.on('data', onData);

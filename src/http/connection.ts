@@ -79,7 +79,8 @@ export interface Connection extends Head {
 export type Piece = string | (() => string | undefined);
 
 // A constructor function, not a class: tsc wraps an ES5 class in a function whose scope each
-// method then keeps (2 JsVars a method on Espruino)
+// method then keeps (2 JsVars a method on Espruino). The server makes its connections as the
+// same two fields in a literal with this prototype (serve() in httpsrv.ts: cheaper than `new`)
 export var Connection = function (this: Connection, server: Slots, socket: Socket) {
   this.server_ = server;
   this.socket_ = socket;
