@@ -147,7 +147,8 @@ function dispatch(conn: Connection): void {
 
 function onClose(this: Socket): void {
   var conn: Connection = this.hc;
-  close(conn, true);
+  // an answered connection has left already: two calls fewer on every request
+  if (!conn.left_) close(conn, true);
   conn.closed_ = true;
   if (conn.reader_) {
     conn.reader_(null);
