@@ -51,7 +51,8 @@ export function addStatus(num: number, statusStr: string): void {
 /** Builds a response object; a body that is not a string is sent as JSON text. */
 export function response(status: number, body?: any, contentType?: string,
                          headers?: Headers): Response {
-  if (!statusText(status)) throw new Error('unknown status ' + status + ': addStatus() it first');
+  // 200 tested first: a call to statusText() lexes its whole switch on Espruino (~10 µs)
+  if (status != 200 && !statusText(status)) throw new Error('unknown status ' + status + ': addStatus() it first');
   return {
     status: status,
     body: body === undefined ? '' : typeof body == 'string' ? body : JSON.stringify(body),
@@ -66,7 +67,7 @@ export function response(status: number, body?: any, contentType?: string,
  *  body in bytes as the platform sends it. */
 export function formatHead(r: Response, complete?: boolean,
                            length?: (body: string) => number): string {
-  var head = 'HTTP/1.1 ' + r.status + ' ' + statusText(r.status) + '\r\nContent-Type: ' +
+  var head = 'HTTP/1.1 ' + r.status + ' ' + (r.status == 200 ? 'OK' : statusText(r.status)) + '\r\nContent-Type: ' +
     r.contentType + (r.body || complete ? '\r\nContent-Length: ' + (length ? length(r.body) : r.body.length) : '') +
     '\r\nConnection: close\r\n', headers = r.headers;
   for (var name in headers) {
