@@ -65,5 +65,6 @@ export function parseTarget(target: string): Target {
     }
     target = target.substring(0, q);
   }
-  return { loc: unencode(target), params: params };
+  // unencode() only for a path with an escape: a call lexes its whole text (~6 µs)
+  return { loc: target.indexOf('%') < 0 ? target : unencode(target), params: params };
 }
