@@ -85,7 +85,8 @@ function onData(this: Socket, data: string): void {
     }
     // no fields object: the quick path took the head, which frames no body
     var framing = conn.fields_, length = framing && framing['content-length'];
-    conn.isHead_ = conn.method_ == 'HEAD';
+    // set only when true: an absent field costs no JsVar
+    if (conn.method_ == 'HEAD') conn.isHead_ = true;
     if (length) conn.bodyLength_ = parseInt(length, 10);
     else if (framing && framing['transfer-encoding']) conn.bodyLength_ = -1;
     // every slot taken: wait in arrival order, the head's timer still running

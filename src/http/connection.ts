@@ -102,7 +102,8 @@ Connection.prototype.end = function (this: Connection, data?: string) {
   if (this.closed_ || this.ending_) return;
   if (data) {
     if (!this.sent_ && data.length <= Size.CHUNK) {
-      this.sent_ = this.ending_ = true;
+      // sent_ is not read once ending_ is set
+      this.ending_ = true;
       this.socket_.write(data);
       return close(this);
     }
