@@ -53,13 +53,6 @@ export interface Head {
   reason_?: string;
 }
 
-function fail(h: Head, status: number, reason: string): State {
-  h.status_ = status;
-  h.reason_ = reason;
-  h.buf_ = '';
-  return h.state_ = State.FAILED;
-}
-
 /** Feeds one piece of received data; returns the new state. */
 export function feed(h: Head, data: string, limits: Limits): State {
   // no copy of the data when nothing is held (a copy of a browser's head: ~5 µs, 17 JsVars)
@@ -109,11 +102,18 @@ export function feed(h: Head, data: string, limits: Limits): State {
  *  path's requests need none of this. */
 function lines(h: Head, buf: string, limits: Limits): State {
   var end = 0, size: number;
+  // made at each call, not kept: only this path fails a head (7 JsVars for good at the top level)
+  function fail(status: number, reason: string): State {
+    h.status_ = status;
+    h.reason_ = reason;
+    h.buf_ = '';
+    return h.state_ = State.FAILED;
+  }
   if (!h.state_) {
     end = buf.indexOf('\n');
     // the line's own bytes: not its line end, a CR included (or one last, its LF yet to come)
     size = end < 0 ? buf.length : end;
-    if (size > limits.line + (buf.charAt(size - 1) == '\r' ? 1 : 0)) return fail(h, 414, 'request line too long');
+    if (size > limits.line + (buf.charAt(size - 1) == '\r' ? 1 : 0)) return fail(414, 'request line too long');
     if (end < 0) {
       h.buf_ = buf;
       return State.LINE;
@@ -123,7 +123,7 @@ function lines(h: Head, buf: string, limits: Limits): State {
     if (line == '') {
       // RFC 9112 2.2: a few empty lines before the request line are ignored
       h.blank_ = (h.blank_ || 0) + 1;
-      if (h.blank_ > 4) return fail(h, 400, 'bad request line');
+      if (h.blank_ > 4) return fail(400, 'bad request line');
       h.buf_ = '';
       return feed(h, buf, limits);
     }
@@ -134,10 +134,10 @@ function lines(h: Head, buf: string, limits: Limits): State {
     // the token test is a literal here and below: a RegExp kept at the top level holds ~10
     // JsVars for good; a literal costs ~5 µs a use, on this per-line path only
     if (sp1 < 1 || sp2 < sp1 + 2 || version.indexOf(' ') >= 0 || /[^A-Za-z0-9!#$%&'*+.^_`|~-]/.test(method)) {
-      return fail(h, 400, 'bad request line');
+      return fail(400, 'bad request line');
     }
     if (version != 'HTTP/1.1' && version != 'HTTP/1.0') {
-      return fail(h, /^HTTP\/\d\.\d$/.test(version) ? 505 : 400, 'bad HTTP version');
+      return fail(/^HTTP\/\d\.\d$/.test(version) ? 505 : 400, 'bad HTTP version');
     }
     h.method_ = method;
     h.target_ = line.substring(sp1 + 1, sp2);
@@ -160,25 +160,25 @@ function lines(h: Head, buf: string, limits: Limits): State {
   }
   // the fields with their line ends; a CR last may start the empty line, its LF yet to come
   size = empty < 0 ? buf.length : empty;
-  if (size > limits.head + (buf.charAt(size - 1) == '\r' ? 1 : 0)) return fail(h, 431, 'header fields too large');
+  if (size > limits.head + (buf.charAt(size - 1) == '\r' ? 1 : 0)) return fail(431, 'header fields too large');
   if (empty < 0) {
     h.buf_ = buf;
     return State.FIELDS;
   }
   // the empty line ends as the request line did (end > empty: it is CRLF)
   var crlf = !!h.crlf_;
-  if (end > empty != crlf) return fail(h, 400, 'mixed line ends');
+  if (end > empty != crlf) return fail(400, 'mixed line ends');
   h.buf_ = '';
   h.rest_ = buf.substring(end + 1);
   // the block checked, and its fields object made, in one pass (each line ends with LF, with
   // CRLF in a CRLF head); here rather than in a function of its own: one fewer resident
   var block = buf.substring(0, empty);
-  if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(block)) return fail(h, 400, 'control byte in a header');
+  if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(block)) return fail(400, 'control byte in a header');
   var lower = block.toLowerCase(), fields: { [name: string]: string } = {}, count = 0, start = 0,
     colon: number, name: string, value: string, before: any, at: number;
   while ((end = block.indexOf('\n', start)) >= 0) {
     colon = block.indexOf(':', start);
-    if (++count > limits.fields) return fail(h, 431, 'too many header fields');
+    if (++count > limits.fields) return fail(431, 'too many header fields');
     name = lower.substring(start, colon);
     // the value before trim(), which would drop a CR: one only just before the LF, and only in
     // a CRLF head
@@ -186,11 +186,11 @@ function lines(h: Head, buf: string, limits: Limits): State {
     at = value.indexOf('\r');
     // no colon, an empty or non-token name (obs-fold starts with white space), a stray CR
     if (colon <= start || colon > end || /[^A-Za-z0-9!#$%&'*+.^_`|~-]/.test(name) ||
-        (crlf ? at < 0 || at < value.length - 1 : at >= 0)) return fail(h, 400, 'malformed header field');
+        (crlf ? at < 0 || at < value.length - 1 : at >= 0)) return fail(400, 'malformed header field');
     before = fields[name];
     // '__proto__' cannot be a plain entry; other names objects carry ('on', 'constructor':
     // functions, on Espruino any object's) are data: only a string is an earlier field
-    if (typeof before == 'object') return fail(h, 400, 'reserved header name');
+    if (typeof before == 'object') return fail(400, 'reserved header name');
     value = value.trim();
     fields[name] = typeof before == 'string' ? before + ', ' + value : value;
     start = end + 1;
@@ -199,10 +199,10 @@ function lines(h: Head, buf: string, limits: Limits): State {
   // the framing fields (RFC 9112 sections 3.2 and 6.3)
   var length = fields['content-length'], host = fields.host;
   if (length !== undefined && (fields['transfer-encoding'] !== undefined || !/^\d+$/.test(length))) {
-    return fail(h, 400, 'bad Content-Length');
+    return fail(400, 'bad Content-Length');
   }
   if (host === undefined ? h.version_ == 'HTTP/1.1'
-      : host.indexOf(',') >= 0 || host == '') return fail(h, 400, 'missing or repeated Host');
+      : host.indexOf(',') >= 0 || host == '') return fail(400, 'missing or repeated Host');
   return h.state_ = State.DONE;
 }
 
