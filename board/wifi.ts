@@ -7,14 +7,11 @@
 declare var WIFI_CONFIG: { ssid?: string; password?: string; hostname?: string };
 declare var process: { env: { MODULES?: string } };
 
-/** Whether require('Wifi') finds a module (built in, or a file in Storage), asked without letting
- *  it throw: an Error made at boot costs hundreds of JsVars on an ESP8266 (README, "What it costs"). */
-function hasWifi(): boolean {
-  return String(process.env.MODULES).split(',').indexOf('Wifi') >= 0 || require('Storage').read('Wifi') !== undefined;
-}
-
 export function connectWifi(): void {
-  if (!hasWifi()) return;
+  // whether require('Wifi') finds a module (built in, or a file in Storage), asked without
+  // letting it throw: an Error made at boot costs hundreds of JsVars on an ESP8266 (README,
+  // "What it costs"); here, not in a function of its own that would stay in memory
+  if (String(process.env.MODULES).split(',').indexOf('Wifi') < 0 && require('Storage').read('Wifi') === undefined) return;
   var wifi = require('Wifi');
   var config = WIFI_CONFIG;
   if (config.hostname) wifi.setHostname(config.hostname);
