@@ -29,26 +29,27 @@ HTTPError.prototype.toString = function (this: HTTPError) {
 /** No callback is registered for the method and path: 404. */
 export var NoCallbackError = function (this: HTTPError, message?: string) {
   this.message = message || '';
+  this.name = 'NoCallbackError';
+  this.status = 404;
 } as any as HTTPErrorType<[string?]>;
-// chained to HTTPError, its name and status on the prototype (written out for each type: a
-// helper function would stay in memory for good, 7 JsVars, to run three times)
+// chained to HTTPError (written out for each type: a helper function would stay in memory for
+// good, 7 JsVars, to run three times); name and status set by the constructor, in its code,
+// not on the prototype, where they held 4 JsVars each for good
 NoCallbackError.prototype = Object.create(HTTPError.prototype);
-NoCallbackError.prototype.name = 'NoCallbackError';
-NoCallbackError.prototype.status = 404;
 /** The method is unknown or has no callbacks registered: 501. */
 export var NoMethodError = function (this: HTTPError, message?: string) {
   this.message = message || '';
+  this.name = 'NoMethodError';
+  this.status = 501;
 } as any as HTTPErrorType<[string?]>;
 NoMethodError.prototype = Object.create(HTTPError.prototype);
-NoMethodError.prototype.name = 'NoMethodError';
-NoMethodError.prototype.status = 501;
 /** The request target is not a valid ASCII URL: 400. */
 export var URLInvalidError = function (this: HTTPError, message?: string) {
   this.message = message || '';
+  this.name = 'URLInvalidError';
+  this.status = 400;
 } as any as HTTPErrorType<[string?]>;
 URLInvalidError.prototype = Object.create(HTTPError.prototype);
-URLInvalidError.prototype.name = 'URLInvalidError';
-URLInvalidError.prototype.status = 400;
 
 /** An error's name and detail, whatever was thrown: Espruino's own errors have no `name`
  *  (their kind is `type`), and a thrown string has no `message`. */
