@@ -52,15 +52,22 @@ export function parseTarget(target: string): Target {
   if (target.charAt(0) != '/') throw new URLInvalidError('the path must start with /');
   var q = target.indexOf('?'), params: { [name: string]: string | null } = {};
   if (q >= 0) {
-    var pairs = target.substring(q + 1).split('&'), pair: string, eq: number, name: string;
+    // unencode() only for a query with an escape (two calls a pair, ~6 µs each)
+    var query = target.substring(q + 1), escaped = query.indexOf('%') >= 0, pairs = query.split('&'),
+      pair: string, eq: number, name: string, value: string | null;
     for (var i = 0; i < pairs.length; i++) {
       pair = pairs[i];
       if (pair == '') continue;
       eq = pair.indexOf('=');
-      name = unencode(eq < 0 ? pair : pair.substring(0, eq));
+      name = eq < 0 ? pair : pair.substring(0, eq);
+      value = eq < 0 ? null : pair.substring(eq + 1);
+      if (escaped) {
+        name = unencode(name);
+        if (value) value = unencode(value);
+      }
       // the one name that cannot be a plain entry; a repeated name keeps its last value
       if (name == '__proto__') throw new URLInvalidError('reserved name ' + name);
-      params[name] = eq < 0 ? null : unencode(pair.substring(eq + 1));
+      params[name] = value;
     }
     target = target.substring(0, q);
   }
