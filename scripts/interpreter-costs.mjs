@@ -8,9 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bin, bin1700, bootFromStorage } from './small-board.mjs';
+import { bin, bin1700, printedMarks } from './small-board.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 if (!bin || !bin1700) {
   console.error('interpreter-costs: set ESPRUINO_BIN (with espruino-1700 beside it, or ESPRUINO_1700)');
   process.exit(2);
@@ -49,7 +48,7 @@ if (times.length < 7) throw new Error('the timing did not finish: ' + run.stdout
 console.log(`Time on ${bin} (µs, each the mean of 30-300 runs)`);
 for (const [, us, what] of times) console.log(`  ${us.padStart(8)}  ${what}`);
 
-// each definition followed by the JsVars then in use; the first row's figure is the base
+// each definition followed by the JsVars then in use, from a base read before the first
 const defs = [
   ['function f0(){return 1}', 'a function, no parameter'],
   ['function f1(a){return a}', 'a function, one parameter'],
@@ -69,15 +68,12 @@ const defs = [
   ['p.then(f0,f1);', 'then() on it with two functions']
 ];
 // the first print makes what every print uses; the base is read after it
-let traced = 'print("@@V warm "+process.memory().usage);\nprint("@@V base "+process.memory().usage);\n';
-defs.forEach(([code], i) => { traced += `${code}\nprint("@@V ${i} "+process.memory().usage);\n`; });
+let traced = 'print("@@warm "+process.memory().usage);\nprint("@@base "+process.memory().usage);\n';
+defs.forEach(([code], i) => { traced += `${code}\nprint("@@${i} "+process.memory().usage);\n`; });
 const file = join(dir, 'defs.js');
 writeFileSync(file, traced);
-const board = bootFromStorage(file, { meter: false });
-await sleep(1500);
-board.stop();
-const marks = Object.fromEntries([...board.output().matchAll(/@@V (\w+) (\d+)/g)].map((m) => [m[1], Number(m[2])]));
-if (marks.base === undefined) throw new Error('the definitions did not run: ' + board.output().slice(-400));
+const marks = Object.fromEntries(await printedMarks(file, 1500));
+if (marks[defs.length - 1] === undefined) throw new Error('the definitions did not all run');
 console.log(`\nJsVars each definition holds on ${bin1700}, code from Storage`);
 let last = marks.base;
 defs.forEach(([, what], i) => {

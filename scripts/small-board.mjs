@@ -54,3 +54,15 @@ export function bootFromStorage(bundle, { assets, files = {}, meter = true } = {
     stop: () => child.kill('SIGKILL')
   };
 }
+
+/** Boots `file` on espruino-1700 from Storage (as bootFromStorage), lets it run `ms`, and
+ *  returns the marks it printed as `@@NAME NUMBER` lines: [[name, number], ...] in order.
+ *  For code traced with prints of process.memory().usage (vars-by-statement, interpreter-costs). */
+export async function printedMarks(file, ms) {
+  const board = bootFromStorage(file, { meter: false });
+  await sleep(ms);
+  board.stop();
+  const marks = [...board.output().matchAll(/@@(\w+) (\d+)/g)].map((m) => [m[1], Number(m[2])]);
+  if (!marks.length) throw new Error(`${file} printed no marks: ` + board.output().slice(-400));
+  return marks;
+}

@@ -10,10 +10,9 @@ import { join, resolve } from 'node:path';
 import * as acorn from 'acorn';
 import * as esbuild from 'esbuild';
 import { esbuildOptions, joinStrings } from './build.mjs';
-import { bin, bin1700, bootFromStorage } from './small-board.mjs';
+import { bin, bin1700, printedMarks } from './small-board.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** The bundle as build.mjs makes it; with `names`, its identifiers kept (the same statements,
  *  in the same order: only names differ). */
@@ -42,17 +41,14 @@ statements.forEach((s, i) => {
 traced += 'setTimeout(function(){print("@@idle "+process.memory().usage)},500);\n';
 const file = join(mkdtempSync(join(tmpdir(), 'vars-by-statement-')), 'traced.js');
 writeFileSync(file, traced);
-const board = bootFromStorage(file, { meter: false });
-await sleep(2000);
-board.stop();
-const marks = [...board.output().matchAll(/@@(\w+) (\d+)/g)];
-if (!marks.length || marks[marks.length - 1][1] != 'idle') throw new Error('the trace did not finish: ' + board.output().slice(-400));
+const marks = await printedMarks(file, 2000);
+if (marks[marks.length - 1][0] != 'idle') throw new Error('the trace did not finish: it stopped after statement ' + marks[marks.length - 1][0]);
 console.log(`JsVars held after each top-level statement of the spec's example, on ${bin1700}, code from Storage`);
 console.log('  added  in use  statement');
-let last = Number(marks[0][2]);
+let last = marks[0][1];
 console.log(`      -  ${String(last).padStart(6)}  (the interpreter, before the code)`);
-for (const [, at, usage] of marks.slice(1)) {
+for (const [at, usage] of marks.slice(1)) {
   const label = at == 'idle' ? '(idle: the listening server, 0.5 s later; a timer of this script included)' : labels[Number(at)];
-  console.log(`  ${String(Number(usage) - last).padStart(5)}  ${usage.padStart(6)}  ${label}`);
-  last = Number(usage);
+  console.log(`  ${String(usage - last).padStart(5)}  ${String(usage).padStart(6)}  ${label}`);
+  last = usage;
 }
